@@ -1,0 +1,54 @@
+"""The ways into a case. Each fails the same way for "missing" and "not yours"."""
+
+import uuid
+
+from . import crypto
+from .models import Case, KeyWrap
+from .workflow import receipt_keys, recipient_context, reporter_context
+
+
+class NotFound(Exception):
+    """No such case, or not one this person may open: callers cannot tell which."""
+
+
+def case_for_receipt(receipt: str) -> tuple[Case, bytes]:
+    """Return the case a receipt opens and its case key; raise NotFound otherwise.
+
+    Costs one Argon2id derivation whether or not the receipt exists.
+    """
+    digits = crypto.normalise_receipt(receipt)
+    if digits is None:
+        raise NotFound
+    keys = receipt_keys(digits)
+    case = Case.objects.filter(reporter_tag=keys.tag.hex()).first()
+    if case is None:
+        raise NotFound
+    try:
+        return case, crypto.open_sealed(keys.key, bytes(case.reporter_key),
+                                        context=reporter_context(case.id))
+    except crypto.CryptoError:
+        raise NotFound from None
+
+
+def reporter_case(case_id: uuid.UUID, case_key: bytes) -> Case:
+    """Reload a reporter's case from their session, proving the key still opens it."""
+    case = Case.objects.filter(id=case_id).first()
+    if case is None:
+        raise NotFound
+    try:
+        crypto.open_for_case(case_key, case.id.bytes, "report", bytes(case.report))
+    except crypto.CryptoError:
+        raise NotFound from None
+    return case
+
+
+def case_key_for_staff(case: Case, user, private_key: bytes) -> bytes:
+    """Unwrap the case key with a staff member's private key; NotFound without a wrap."""
+    wrap = KeyWrap.objects.filter(case=case, user=user).first()
+    if wrap is None:
+        raise NotFound
+    try:
+        return crypto.unwrap_for_recipient(private_key, bytes(wrap.wrapped),
+                                           context=recipient_context(case.id))
+    except crypto.CryptoError:
+        raise NotFound from None

@@ -1,0 +1,78 @@
+"""Reading a case's sealed content with its key. Nothing here is cached or logged."""
+
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from . import crypto, storage
+from .models import Attachment, Case, Message
+from .uploads import file_context
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    id: uuid.UUID
+    name: str
+    content_type: str
+    size: int
+    scrubbed: bool
+
+
+@dataclass(frozen=True)
+class Entry:
+    sender: str
+    created_at: datetime
+    text: str
+    files: list[FileInfo]
+
+
+def read_report(case: Case, case_key: bytes) -> dict:
+    return json.loads(crypto.open_for_case(case_key, case.id.bytes, "report", bytes(case.report)))
+
+
+def file_info(attachment: Attachment, case_key: bytes) -> FileInfo:
+    meta = json.loads(crypto.open_for_case(
+        case_key, attachment.case_id.bytes, f"attachment-meta:{attachment.id}",
+        bytes(attachment.sealed_meta),
+    ))
+    return FileInfo(attachment.id, meta["name"], meta["content_type"], meta["size"],
+                    meta["scrubbed"])
+
+
+def report_files(case: Case, case_key: bytes) -> list[FileInfo]:
+    return [file_info(a, case_key) for a in case.attachments.filter(message=None)]
+
+
+def conversation(case: Case, case_key: bytes) -> list[Entry]:
+    by_message: dict[int, list[FileInfo]] = {}
+    for attachment in case.attachments.exclude(message=None):
+        by_message.setdefault(attachment.message_id, []).append(file_info(attachment, case_key))
+    return [
+        Entry(
+            m.sender,
+            m.created_at,
+            crypto.open_for_case(case_key, case.id.bytes, f"message:{m.uid}", bytes(m.body))
+            .decode(),
+            by_message.get(m.id, []),
+        )
+        for m in Message.objects.filter(case=case)
+    ]
+
+
+def open_file(case: Case, case_key: bytes, attachment_id: uuid.UUID) -> tuple[FileInfo,
+                                                                              Iterator[bytes]]:
+    """Return a file's details and a generator of its plaintext; KeyError if not in the case."""
+    attachment = Attachment.objects.filter(case=case, id=attachment_id).first()
+    if attachment is None:
+        raise KeyError(attachment_id)
+    info = file_info(attachment, case_key)
+    key = crypto.open_for_case(case_key, case.id.bytes, f"attachment-key:{attachment.id}",
+                               bytes(attachment.sealed_file_key))
+
+    def chunks() -> Iterator[bytes]:
+        with storage.attachment_path(attachment.id).open("rb") as src:
+            yield from crypto.open_stream(key, src, context=file_context(attachment.id))
+
+    return info, chunks()

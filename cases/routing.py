@@ -1,0 +1,21 @@
+"""Who receives a new case: the country's officers and the coordinators of its regions."""
+
+from .geography import regions_of
+from .models import Role, StaffProfile
+
+
+def recipients(country: str, *, regional_only: bool = False) -> list[StaffProfile]:
+    """Return the active staff a case from this country is wrapped to.
+
+    National officers of the country, unless the reporter asked for the regional team
+    only; every coordinator of a region the country belongs to.
+    """
+    regions = set(regions_of(country))
+    chosen = []
+    for profile in StaffProfile.objects.filter(user__is_active=True).select_related("user"):
+        if profile.role == Role.OFFICER and not regional_only:
+            if country in profile.country_list:
+                chosen.append(profile)
+        elif profile.role == Role.COORDINATOR and regions & set(profile.region_list):
+            chosen.append(profile)
+    return chosen

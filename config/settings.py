@@ -1,0 +1,320 @@
+"""Lanterne's one settings module, driven by environment variables.
+
+Every variable is documented in deploy/env.example. Two modes:
+
+* ``LANTERNE_ENV=local`` (the default, what ``make run`` uses): secrets that are not in the
+  environment are generated once into ``$LANTERNE_DATA_DIR/local-secrets.json`` (mode 0600),
+  so a fresh clone runs with no set-up. A system check warns that this is not for production.
+* ``LANTERNE_ENV=production``: ``SECRET_KEY``, ``LANTERNE_RECEIPT_PEPPER``, ``ALLOWED_HOSTS``
+  and ``DATABASE_URL`` must come from the environment, or start-up is refused.
+
+A malformed value is refused at start-up in both modes.
+"""
+
+import json
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = env(name).lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
+
+
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    value = env(name)
+    try:
+        number = int(value) if value else default
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}")
+    return number
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+def database_from_url(url: str) -> dict:
+    """Turn sqlite:////abs/path.sqlite3 or postgres://user:pw@host:port/name into DATABASES."""
+    parts = urlsplit(url)
+    options = dict(parse_qsl(parts.query))
+    if parts.scheme == "sqlite":
+        path = unquote(parts.path)
+        if path.startswith("//"):  # sqlite:////abs/path → //abs/path
+            path = path[1:]
+        elif path.startswith("/"):  # sqlite:///relative → relative to the data dir
+            path = str(DATA_DIR / path[1:])
+        if not path or path == "/":
+            raise ImproperlyConfigured("DATABASE_URL: a sqlite URL needs a file path")
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": path,
+            "OPTIONS": {
+                # IMMEDIATE makes concurrent writers queue on the lock instead of failing
+                # with "database is locked" halfway through a submission.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+            "TEST": {"NAME": options.get("test_name")} if options.get("test_name") else {},
+        }
+    if parts.scheme in ("postgres", "postgresql", "pgsql"):
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(parts.path.lstrip("/")),
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(parts.port or ""),
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": options,
+        }
+    raise ImproperlyConfigured(f"DATABASE_URL: unsupported scheme {parts.scheme!r}")
+
+
+LANTERNE_ENV = env("LANTERNE_ENV", "local")
+if LANTERNE_ENV not in ("local", "production"):
+    raise ImproperlyConfigured("LANTERNE_ENV must be 'local' or 'production'")
+PRODUCTION = LANTERNE_ENV == "production"
+
+DATA_DIR = Path(env("LANTERNE_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
+def local_secret(name: str, nbytes: int) -> str:
+    """Read a secret from the environment, or in local mode from the data dir's secrets file."""
+    value = env(name)
+    if value:
+        return value
+    if PRODUCTION:
+        raise ImproperlyConfigured(f"{name} must be set in the environment in production")
+    path = DATA_DIR / "local-secrets.json"
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    if name not in stored:
+        stored[name] = secrets.token_urlsafe(nbytes)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            json.dump(stored, out, indent=1)
+    return stored[name]
+
+
+SECRET_KEY = local_secret("SECRET_KEY", 48)
+if len(SECRET_KEY) < 40:
+    raise ImproperlyConfigured("SECRET_KEY must be at least 40 characters")
+
+# Mixed into every receipt derivation: a stolen database without it cannot test receipts.
+LANTERNE_RECEIPT_PEPPER = local_secret("LANTERNE_RECEIPT_PEPPER", 32)
+if len(LANTERNE_RECEIPT_PEPPER) < 32:
+    raise ImproperlyConfigured("LANTERNE_RECEIPT_PEPPER must be at least 32 characters")
+
+DEBUG = env_bool("DEBUG", False)
+if DEBUG and PRODUCTION:
+    raise ImproperlyConfigured("DEBUG must be off in production: error pages can show data")
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,[::1]")
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+if PRODUCTION and not env("DATABASE_URL"):
+    raise ImproperlyConfigured("DATABASE_URL must be set in production")
+DATABASES = {
+    "default": database_from_url(env("DATABASE_URL", f"sqlite:///{DATA_DIR}/lanterne.sqlite3"))
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "simple_history",
+    "cases",
+    "whistle",
+]
+
+MIDDLEWARE = [
+    "config.security.SecurityHeadersMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "whistle.context.public",
+            ],
+        },
+    },
+]
+
+# Caches hold the short-lived throttling counters. Locally a file cache shared by the
+# web workers; in production Redis (REDIS_URL). Never the database: counters are
+# derived from network addresses and must not outlive the hour.
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(DATA_DIR / "cache")}}
+
+SESSION_COOKIE_AGE = env_int("LANTERNE_SESSION_MINUTES", 30, minimum=5) * 60
+SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: inactivity expiry
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Strict"
+LANGUAGE_COOKIE_SAMESITE = "Strict"
+LANGUAGE_COOKIE_HTTPONLY = True
+SECURE_COOKIES = env_bool("LANTERNE_SECURE_COOKIES", PRODUCTION)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
+CSRF_FAILURE_VIEW = "whistle.views.csrf_failure"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+X_FRAME_OPTIONS = "DENY"
+if env_bool("LANTERNE_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("fr", "Français"),
+    ("en", "English"),
+    ("pt", "Português"),
+    ("sw", "Kiswahili"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "UTC"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"  # for collectstatic behind nginx; whitenoise serves locally
+STATIC_ROOT.mkdir(exist_ok=True)
+WHITENOISE_USE_FINDERS = True  # serve straight from the apps: no collectstatic step
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Ciphertext only, never served directly: downloads go through views that decrypt.
+LANTERNE_MEDIA_DIR = Path(env("LANTERNE_MEDIA_DIR", str(DATA_DIR / "media")))
+# Plaintext of an attachment exists only in memory; for metadata removal by mat2 it is
+# written briefly to this memory-backed directory. Empty disables mat2 (Pillow/pypdf remain).
+LANTERNE_SCRUB_DIR = env("LANTERNE_SCRUB_DIR", "/dev/shm" if Path("/dev/shm").is_dir() else "")
+LANTERNE_MAX_ATTACHMENT_MB = env_int("LANTERNE_MAX_ATTACHMENT_MB", 20, minimum=1)
+LANTERNE_MAX_ATTACHMENTS = env_int("LANTERNE_MAX_ATTACHMENTS", 10, minimum=1)
+# Files larger than this are encrypted as they are, without metadata removal (memory bound).
+LANTERNE_SCRUB_MAX_MB = env_int("LANTERNE_SCRUB_MAX_MB", 25, minimum=1)
+FILE_UPLOAD_HANDLERS = ["cases.uploads.SealingUploadHandler"]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # text fields only; files stream to ciphertext
+
+# Argon2id costs (KiB of memory, passes). Tests lower them; production keeps these.
+LANTERNE_RECEIPT_KDF = (env_int("LANTERNE_RECEIPT_KDF_KIB", 65536, minimum=8), 2)
+LANTERNE_PASSWORD_KDF = (env_int("LANTERNE_PASSWORD_KDF_KIB", 65536, minimum=8), 3)
+
+# Receipt guessing: failed attempts per network address per hour, and for everyone.
+LANTERNE_RECEIPT_TRIES_PER_HOUR = env_int("LANTERNE_RECEIPT_TRIES_PER_HOUR", 10, minimum=1)
+LANTERNE_RECEIPT_TRIES_GLOBAL_PER_HOUR = env_int(
+    "LANTERNE_RECEIPT_TRIES_GLOBAL_PER_HOUR", 2000, minimum=1
+)
+
+# Optional escrow public key (X25519, urlsafe base64) for disaster recovery: off by default.
+LANTERNE_ESCROW_PUBLIC_KEY = env("LANTERNE_ESCROW_PUBLIC_KEY")
+
+LANTERNE_QUICK_EXIT_URL = env("LANTERNE_QUICK_EXIT_URL", "https://www.google.com/search?q=weather")
+LANTERNE_ORGANISATION = env("LANTERNE_ORGANISATION", "Lanterne")
+LANTERNE_ADMIN_PATH = env("LANTERNE_ADMIN_PATH", "admin/").strip("/") + "/"
+
+# Celery: an embedded filesystem broker locally, Redis (or any kombu URL) in production.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://")
+BROKER_DIR = DATA_DIR / "broker"
+if CELERY_BROKER_URL == "filesystem://":
+    BROKER_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR),
+        "data_folder_out": str(BROKER_DIR),
+        "store_processed": False,
+    }
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_ACKS_LATE = True  # a killed worker's task goes back to the queue
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "lanterne@localhost")
+ADMINS = []  # error e-mails would carry request data; errors go to the log only
+
+# Logs never carry a network address, user agent, referrer or request body: the
+# request-aware loggers are silenced and the formatter has no request fields.
+LANTERNE_LOG_FILE = env("LANTERNE_LOG_FILE")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"scrub": {"()": "config.security.ScrubLogFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain",
+                    "filters": ["scrub"]},
+        **({"file": {"class": "logging.FileHandler", "filename": LANTERNE_LOG_FILE,
+                     "formatter": "plain", "filters": ["scrub"]}} if LANTERNE_LOG_FILE else {}),
+    },
+    "root": {"handlers": ["console", *(["file"] if LANTERNE_LOG_FILE else [])],
+             "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.server": {"level": "ERROR"},  # runserver's access log
+        "django.security.DisallowedHost": {"level": "CRITICAL"},  # scanners' noise
+    },
+}
+

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WhistleConfig(AppConfig):
+    name = "whistle"
+    verbose_name = "Public intake"

@@ -1,0 +1,191 @@
+"""The anonymous intake: report form, receipt, follow-up mailbox. Works with JavaScript off."""
+
+import logging
+import uuid
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db import DatabaseError
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cases import access, content, workflow
+from cases.crypto import format_receipt
+from cases.models import Status
+from cases.uploads import Draft, take_uploads
+
+from . import receipts, session
+from .forms import MessageForm, ReceiptForm, ReportForm
+
+log = logging.getLogger(__name__)
+
+
+@require_GET
+def home(request):
+    return render(request, "whistle/home.html")
+
+
+def load_draft(request) -> tuple[Draft, list[str]]:
+    """The files kept from earlier attempts at this form, plus this request's uploads."""
+    draft = Draft.load(request.POST.get("draft", ""))
+    draft.remove(set(request.POST.getlist("remove")))
+    errors = take_uploads(draft, request.FILES.getlist("attachments"))
+    return draft, errors
+
+
+@require_http_methods(["GET", "POST"])
+def report(request):
+    if request.method == "GET":
+        return render(request, "whistle/report.html", {
+            "form": ReportForm(), "token": receipts.new_submission_token()})
+    token = request.POST.get("submission") or receipts.new_submission_token()
+    draft, file_errors = load_draft(request)
+    form = ReportForm(request.POST)
+    if form.is_valid() and not file_errors:
+        if not receipts.claim_submission(token):
+            return show_receipt_again(request, token)
+        try:
+            submission = workflow.submit(answers=form.answers(), files=draft.files,
+                                         language=get_language())
+        except DatabaseError:
+            receipts.release_submission(token)
+            log.exception("a submission could not be saved; the reporter was asked to retry")
+            form.add_error(None, _("Your report could not be saved just now. Nothing you "
+                                   "typed or attached is lost: please send it again."))
+        else:
+            receipts.remember_receipt(token, submission.receipt)
+            draft.discard(keep_files=True)
+            return render(request, "whistle/receipt.html", {
+                "receipt": format_receipt(submission.receipt),
+                "reference": submission.case.reference})
+    if draft.files:
+        draft.save()
+    return render(request, "whistle/report.html", {
+        "form": form, "draft": draft, "file_errors": file_errors, "token": token})
+
+
+def show_receipt_again(request, token: str):
+    receipt = receipts.recall_receipt(token)
+    if receipt is None:
+        return render(request, "whistle/already_sent.html", status=409)
+    return render(request, "whistle/receipt.html", {"receipt": format_receipt(receipt)})
+
+
+@require_http_methods(["GET", "POST"])
+def follow_up(request):
+    form = ReceiptForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if receipts.guessing_blocked(request):
+            form = ReceiptForm()
+            form.add_error(None, _("Too many wrong receipts were tried. For your safety, "
+                                   "please wait an hour and try again."))
+            status = 429
+        elif form.is_valid():
+            try:
+                case, case_key = access.case_for_receipt(form.cleaned_data["receipt"])
+            except access.NotFound:
+                receipts.count_failure(request)
+                form.add_error("receipt", _("No report matches this receipt. Check the digits "
+                                            "and try again."))
+                status = 400
+            else:
+                response = redirect("whistle:mailbox")
+                session.start(request, response, case, case_key)
+                return response
+        else:
+            status = 400
+    return render(request, "whistle/follow_up.html", {"form": form}, status=status)
+
+
+STATUS_FOR_REPORTER = {
+    Status.RECEIVED: gettext_lazy("Received. It has not been opened yet."),
+    Status.CLOSED: gettext_lazy("Closed."),
+    Status.CONCLUDED: gettext_lazy("Handled: the follow-up is complete."),
+    Status.INADMISSIBLE: gettext_lazy("Closed: it could not be followed up."),
+    Status.DUPLICATE: gettext_lazy("Closed: it joins another report about the same events."),
+}
+
+
+def reporter_status(case) -> str:
+    return str(STATUS_FOR_REPORTER.get(case.status) or _("Being handled by the coalition."))
+
+
+@require_http_methods(["GET", "POST"])
+def mailbox(request):
+    opened = session.current(request)
+    if opened is None:
+        return redirect("whistle:follow_up")
+    case, case_key = opened
+    form, draft, file_errors = MessageForm(), None, []
+    if request.method == "POST":
+        draft, file_errors = load_draft(request)
+        form = MessageForm(request.POST)
+        if form.is_valid() and not file_errors:
+            if form.cleaned_data["text"].strip() or draft.files:
+                workflow.add_reporter_message(case, case_key=case_key,
+                                              text=form.cleaned_data["text"], files=draft.files)
+                draft.discard(keep_files=True)
+                return HttpResponseRedirect(reverse("whistle:mailbox") + "?sent=1#reply")
+            form.add_error("text", _("Write a message or attach a file."))
+        if draft.files:
+            draft.save()
+    return render(request, "whistle/mailbox.html", {
+        "case": case,
+        "status": reporter_status(case),
+        "report": content.read_report(case, case_key),
+        "report_files": content.report_files(case, case_key),
+        "conversation": content.conversation(case, case_key),
+        "form": form, "draft": draft, "file_errors": file_errors,
+        "sent": request.GET.get("sent") == "1",
+    })
+
+
+@require_GET
+def mailbox_file(request, file_id: uuid.UUID):
+    opened = session.current(request)
+    if opened is None:
+        raise Http404
+    case, case_key = opened
+    try:
+        info, chunks = content.open_file(case, case_key, file_id)
+    except KeyError:
+        raise Http404 from None
+    response = StreamingHttpResponse(chunks, content_type="application/octet-stream")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(info.name, safe='')}"
+    response["Content-Length"] = str(info.size)
+    return response
+
+
+@require_POST
+def leave_mailbox(request):
+    response = redirect("whistle:home")
+    session.end(request, response)
+    return response
+
+
+@require_GET
+def switch_language(request, code: str):
+    """Plain-link language switch (Django's own needs a POST, i.e. a button or script)."""
+    if code not in dict(settings.LANGUAGES):
+        raise Http404
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, samesite="Strict", httponly=True,
+                        secure=settings.SECURE_COOKIES, max_age=365 * 24 * 3600)
+    return response
+
+
+def csrf_failure(request, reason=""):
+    """A form sent after its page expired: say so in the reporter's language."""
+    return render(request, "403.html", {"message": _(
+        "This form had expired, so it was not sent. Go back, reload the page and send it "
+        "again.")}, status=403)
