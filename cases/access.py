@@ -24,8 +24,9 @@ def case_for_receipt(receipt: str) -> tuple[Case, bytes]:
     if case is None:
         raise NotFound
     try:
-        return case, crypto.open_sealed(keys.key, bytes(case.reporter_key),
-                                        context=reporter_context(case.id))
+        return case, crypto.open_sealed(
+            keys.key, bytes(case.reporter_key), context=reporter_context(case.id)
+        )
     except crypto.CryptoError:
         raise NotFound from None
 
@@ -48,7 +49,8 @@ def case_key_for_staff(case: Case, user, private_key: bytes) -> bytes:
     if wrap is None:
         raise NotFound
     try:
-        return crypto.unwrap_for_recipient(private_key, bytes(wrap.wrapped),
-                                           context=recipient_context(case.id))
+        return crypto.unwrap_for_recipient(
+            private_key, bytes(wrap.wrapped), context=recipient_context(case.id)
+        )
     except crypto.CryptoError:
         raise NotFound from None

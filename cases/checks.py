@@ -9,18 +9,25 @@ from django.db import DatabaseError
 def check_production_settings(app_configs, **kwargs):
     problems = []
     if not settings.PRODUCTION:
-        problems.append(Warning(
-            "LANTERNE_ENV is 'local': secrets come from the data folder's local-secrets.json.",
-            hint="Set LANTERNE_ENV=production and the secrets in the environment.",
-            id="lanterne.W001",
-        ))
+        problems.append(
+            Warning(
+                "LANTERNE_ENV is 'local': secrets come from the data folder's local-secrets.json.",
+                hint="Set LANTERNE_ENV=production and the secrets in the environment.",
+                id="lanterne.W001",
+            )
+        )
     if settings.LANTERNE_RECEIPT_PEPPER == settings.SECRET_KEY:
-        problems.append(Error("LANTERNE_RECEIPT_PEPPER must differ from SECRET_KEY.",
-                              id="lanterne.E002"))
+        problems.append(
+            Error("LANTERNE_RECEIPT_PEPPER must differ from SECRET_KEY.", id="lanterne.E002")
+        )
     if settings.PRODUCTION and not settings.SECURE_COOKIES:
-        problems.append(Error("Cookies must be Secure in production.",
-                              hint="Unset LANTERNE_SECURE_COOKIES or set it to true.",
-                              id="lanterne.E003"))
+        problems.append(
+            Error(
+                "Cookies must be Secure in production.",
+                hint="Unset LANTERNE_SECURE_COOKIES or set it to true.",
+                id="lanterne.E003",
+            )
+        )
     return problems
 
 
@@ -35,8 +42,10 @@ def check_every_country_has_a_recipient(app_configs, **kwargs):
         return []
     if not missing:
         return []
-    return [Warning(
-        f"No officer or coordinator would receive reports from: {', '.join(missing)}.",
-        hint="Enrol staff with: manage.py create_officer NAME --role officer --countries XX",
-        id="lanterne.W010",
-    )]
+    return [
+        Warning(
+            f"No officer or coordinator would receive reports from: {', '.join(missing)}.",
+            hint="Enrol staff with: manage.py create_officer NAME --role officer --countries XX",
+            id="lanterne.W010",
+        )
+    ]

@@ -33,12 +33,17 @@ def read_report(case: Case, case_key: bytes) -> dict:
 
 
 def file_info(attachment: Attachment, case_key: bytes) -> FileInfo:
-    meta = json.loads(crypto.open_for_case(
-        case_key, attachment.case_id.bytes, f"attachment-meta:{attachment.id}",
-        bytes(attachment.sealed_meta),
-    ))
-    return FileInfo(attachment.id, meta["name"], meta["content_type"], meta["size"],
-                    meta["scrubbed"])
+    meta = json.loads(
+        crypto.open_for_case(
+            case_key,
+            attachment.case_id.bytes,
+            f"attachment-meta:{attachment.id}",
+            bytes(attachment.sealed_meta),
+        )
+    )
+    return FileInfo(
+        attachment.id, meta["name"], meta["content_type"], meta["size"], meta["scrubbed"]
+    )
 
 
 def report_files(case: Case, case_key: bytes) -> list[FileInfo]:
@@ -53,23 +58,29 @@ def conversation(case: Case, case_key: bytes) -> list[Entry]:
         Entry(
             m.sender,
             m.created_at,
-            crypto.open_for_case(case_key, case.id.bytes, f"message:{m.uid}", bytes(m.body))
-            .decode(),
+            crypto.open_for_case(
+                case_key, case.id.bytes, f"message:{m.uid}", bytes(m.body)
+            ).decode(),
             by_message.get(m.id, []),
         )
         for m in Message.objects.filter(case=case)
     ]
 
 
-def open_file(case: Case, case_key: bytes, attachment_id: uuid.UUID) -> tuple[FileInfo,
-                                                                              Iterator[bytes]]:
+def open_file(
+    case: Case, case_key: bytes, attachment_id: uuid.UUID
+) -> tuple[FileInfo, Iterator[bytes]]:
     """Return a file's details and a generator of its plaintext; KeyError if not in the case."""
     attachment = Attachment.objects.filter(case=case, id=attachment_id).first()
     if attachment is None:
         raise KeyError(attachment_id)
     info = file_info(attachment, case_key)
-    key = crypto.open_for_case(case_key, case.id.bytes, f"attachment-key:{attachment.id}",
-                               bytes(attachment.sealed_file_key))
+    key = crypto.open_for_case(
+        case_key,
+        case.id.bytes,
+        f"attachment-key:{attachment.id}",
+        bytes(attachment.sealed_file_key),
+    )
 
     def chunks() -> Iterator[bytes]:
         with storage.attachment_path(attachment.id).open("rb") as src:

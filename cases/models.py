@@ -31,7 +31,9 @@ class StaffProfile(models.Model):
     )
     role = models.CharField(max_length=16, choices=Role.choices)
     countries = models.CharField(max_length=200, blank=True, help_text="ISO codes, comma-separated")
-    regions = models.CharField(max_length=100, blank=True, help_text="region codes, comma-separated")
+    regions = models.CharField(
+        max_length=100, blank=True, help_text="region codes, comma-separated"
+    )
     public_key = models.BinaryField(max_length=32)
     sealed_private_key = models.BinaryField(help_text="sealed under the password (Argon2id)")
     recovery_sealed_private_key = models.BinaryField(help_text="sealed under the recovery key")
@@ -68,8 +70,9 @@ class Case(models.Model):
     reference = models.CharField(max_length=9, unique=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECEIVED)
     priority = models.CharField(max_length=2, blank=True)
-    country = models.CharField(max_length=2, choices=list(geography.COUNTRIES.items()),
-                               db_index=True)
+    country = models.CharField(
+        max_length=2, choices=list(geography.COUNTRIES.items()), db_index=True
+    )
     regional_only = models.BooleanField(
         default=False, help_text="the reporter asked to leave the national team out"
     )

@@ -44,7 +44,10 @@ def enrol(
     if role not in Role.values:
         raise ValueError(f"unknown role {role!r}")
     user = get_user_model().objects.create_user(
-        username, email=email, password=password, is_staff=True,
+        username,
+        email=email,
+        password=password,
+        is_staff=True,
         is_superuser=(role == Role.ADMIN),
     )
     private, public = crypto.generate_keypair()

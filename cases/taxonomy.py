@@ -4,20 +4,25 @@ from django.utils.translation import gettext_lazy as _
 
 CATEGORIES = {
     "DEF": _("Threats or reprisals against activists, whistle-blowers, journalists or witnesses"),
-    "ABU": _("Serious abuses linked to mining (torture, forced or child labour, sexual "
-             "violence, killings)"),
+    "ABU": _(
+        "Serious abuses linked to mining (torture, forced or child labour, sexual "
+        "violence, killings)"
+    ),
     "NSAG": _("Armed groups (control of a site, illegal taxes, roadblocks, pillage)"),
     "SEC": _("Army, police or private security (control of sites, extortion, force)"),
-    "TRD": _("Smuggling and illicit trade (fraudulent KP certificates, false origin, "
-             "unlicensed buyers)"),
+    "TRD": _(
+        "Smuggling and illicit trade (fraudulent KP certificates, false origin, unlicensed buyers)"
+    ),
     "COR": _("Corruption and bribery"),
     "FIN": _("Money laundering, unpaid taxes or royalties"),
     "LND": _("Land: forced eviction, no compensation or consultation"),
     "ENV": _("Environmental harm (polluted water, mercury, deforestation, open pits)"),
     "LAB": _("Working conditions (pit collapse, unsafe work, exploitation of diggers)"),
     "GOV": _("Kimberley Process and governance failures"),
-    "EWS": _("Early warning: something is about to happen (armed group arriving, new rush, "
-             "rising tension, planned eviction)"),
+    "EWS": _(
+        "Early warning: something is about to happen (armed group arriving, new rush, "
+        "rising tension, planned eviction)"
+    ),
 }
 
 MINERALS = {

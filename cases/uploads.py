@@ -87,8 +87,12 @@ class StagedFile:
 
     def meta(self) -> bytes:
         return json.dumps(
-            {"name": self.name, "content_type": self.content_type, "size": self.size,
-             "scrubbed": self.scrubbed}
+            {
+                "name": self.name,
+                "content_type": self.content_type,
+                "size": self.size,
+                "scrubbed": self.scrubbed,
+            }
         ).encode()
 
 
@@ -115,12 +119,19 @@ def accept(upload: SealedUpload) -> StagedFile:
         with path.open("rb") as src:
             head = next(crypto.open_stream(upload.key, src, context=file_context(upload.file_id)))
         kind = scrub.sniff(head)
-        return StagedFile(upload.file_id, upload.key, safe_name(upload.name),
-                          scrub.CONTENT_TYPES.get(kind, "application/octet-stream"), upload.size, scrubbed=False)
+        return StagedFile(
+            upload.file_id,
+            upload.key,
+            safe_name(upload.name),
+            scrub.CONTENT_TYPES.get(kind, "application/octet-stream"),
+            upload.size,
+            scrubbed=False,
+        )
     with path.open("rb") as src:
         plain = b"".join(crypto.open_stream(upload.key, src, context=file_context(upload.file_id)))
-    result = scrub.scrub(plain, filename=upload.name,
-                         scratch_dir=settings.LANTERNE_SCRUB_DIR or None)
+    result = scrub.scrub(
+        plain, filename=upload.name, scratch_dir=settings.LANTERNE_SCRUB_DIR or None
+    )
     del plain
     staged = seal_new(result.data, safe_name(upload.name), result.content_type, result.scrubbed)
     upload.discard()
@@ -158,8 +169,10 @@ class Draft:
             draft_id, key = uuid.UUID(hex=id_text), crypto.unb64(key_text)
             blob = storage.draft_path(draft_id).read_bytes()
             entries = json.loads(crypto.open_sealed(key, blob, context=draft_id.bytes))
-            files = [StagedFile(**{**e, "id": uuid.UUID(e["id"]), "key": crypto.unb64(e["key"])})
-                     for e in entries]
+            files = [
+                StagedFile(**{**e, "id": uuid.UUID(e["id"]), "key": crypto.unb64(e["key"])})
+                for e in entries
+            ]
         except (ValueError, OSError, crypto.CryptoError, TypeError, KeyError):
             return cls.new()
         return cls(draft_id, key, [f for f in files if storage.spool_path(f.id).exists()])
@@ -197,8 +210,10 @@ def take_uploads(draft: Draft, uploads: list[SealedUpload]) -> list[str]:
     for upload in uploads:
         if len(draft.files) >= settings.LANTERNE_MAX_ATTACHMENTS:
             upload.discard()
-            errors.append(_("At most %(n)d files can be attached; “%(name)s” was not kept.")
-                          % {"n": settings.LANTERNE_MAX_ATTACHMENTS, "name": safe_name(upload.name)})
+            errors.append(
+                _("At most %(n)d files can be attached; “%(name)s” was not kept.")
+                % {"n": settings.LANTERNE_MAX_ATTACHMENTS, "name": safe_name(upload.name)}
+            )
             continue
         try:
             draft.files.append(accept(upload))

@@ -58,9 +58,7 @@ class Submission:
     receipt: str
 
 
-def submit(
-    *, answers: dict, files: Sequence[StagedFile] = (), language: str = "en"
-) -> Submission:
+def submit(*, answers: dict, files: Sequence[StagedFile] = (), language: str = "en") -> Submission:
     """Create a case from a reporter's answers and staged files; return it with its receipt.
 
     The receipt is returned once and never stored. The case key is wrapped for the

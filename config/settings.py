@@ -74,7 +74,6 @@ def database_from_url(url: str) -> dict:
                 "timeout": 30,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
-            "TEST": {"NAME": options.get("test_name")} if options.get("test_name") else {},
         }
     if parts.scheme in ("postgres", "postgresql", "pgsql"):
         return {
@@ -197,11 +196,16 @@ TEMPLATES = [
 # derived from network addresses and must not outlive the hour.
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                          "LOCATION": str(DATA_DIR / "cache")}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
 
 SESSION_COOKIE_AGE = env_int("LANTERNE_SESSION_MINUTES", 30, minimum=5) * 60
 SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: inactivity expiry
@@ -243,7 +247,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 LANTERNE_MEDIA_DIR = Path(env("LANTERNE_MEDIA_DIR", str(DATA_DIR / "media")))
 # Plaintext of an attachment exists only in memory; for metadata removal by mat2 it is
 # written briefly to this memory-backed directory. Empty disables mat2 (Pillow/pypdf remain).
-LANTERNE_SCRUB_DIR = env("LANTERNE_SCRUB_DIR", "/dev/shm" if Path("/dev/shm").is_dir() else "")
+LANTERNE_SCRUB_DIR = env("LANTERNE_SCRUB_DIR", "/dev/shm" if Path("/dev/shm").is_dir() else "")  # noqa: S108
 LANTERNE_MAX_ATTACHMENT_MB = env_int("LANTERNE_MAX_ATTACHMENT_MB", 20, minimum=1)
 LANTERNE_MAX_ATTACHMENTS = env_int("LANTERNE_MAX_ATTACHMENTS", 10, minimum=1)
 # Files larger than this are encrypted as they are, without metadata removal (memory bound).
@@ -305,16 +309,29 @@ LOGGING = {
     "filters": {"scrub": {"()": "config.security.ScrubLogFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain",
-                    "filters": ["scrub"]},
-        **({"file": {"class": "logging.FileHandler", "filename": LANTERNE_LOG_FILE,
-                     "formatter": "plain", "filters": ["scrub"]}} if LANTERNE_LOG_FILE else {}),
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["scrub"]},
+        **(
+            {
+                "file": {
+                    "class": "logging.FileHandler",
+                    "filename": LANTERNE_LOG_FILE,
+                    "formatter": "plain",
+                    "filters": ["scrub"],
+                }
+            }
+            if LANTERNE_LOG_FILE
+            else {}
+        ),
     },
-    "root": {"handlers": ["console", *(["file"] if LANTERNE_LOG_FILE else [])],
-             "level": env("LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console", *(["file"] if LANTERNE_LOG_FILE else [])],
+        "level": env("LOG_LEVEL", "INFO"),
+    },
     "loggers": {
         "django.server": {"level": "ERROR"},  # runserver's access log
         "django.security.DisallowedHost": {"level": "CRITICAL"},  # scanners' noise
+        # File parsers log what they read (Pillow's DEBUG prints EXIF: camera, GPS).
+        "PIL": {"level": "WARNING"},
+        "pypdf": {"level": "ERROR"},
     },
 }
-

@@ -24,21 +24,29 @@ class ReportForm(forms.Form):
         choices=blank(_("Choose a country")) + geography.country_choices(),
         error_messages={"required": _("Choose the country where it happened.")},
     )
-    province = forms.CharField(label=_("Province, territory or town"), max_length=200,
-                               required=False)
-    mine_site = forms.CharField(label=_("Mine site, if there is one"), max_length=200,
-                                required=False)
-    mineral = forms.ChoiceField(label=_("Mineral"), required=False,
-                                choices=blank("—") + taxonomy.choices(taxonomy.MINERALS))
-    stage = forms.ChoiceField(label=_("Where in the supply chain?"), required=False,
-                              choices=blank("—") + taxonomy.choices(taxonomy.STAGES))
+    province = forms.CharField(
+        label=_("Province, territory or town"), max_length=200, required=False
+    )
+    mine_site = forms.CharField(
+        label=_("Mine site, if there is one"), max_length=200, required=False
+    )
+    mineral = forms.ChoiceField(
+        label=_("Mineral"), required=False, choices=blank("—") + taxonomy.choices(taxonomy.MINERALS)
+    )
+    stage = forms.ChoiceField(
+        label=_("Where in the supply chain?"),
+        required=False,
+        choices=blank("—") + taxonomy.choices(taxonomy.STAGES),
+    )
     incident_date = forms.DateField(
-        label=_("When did it happen?"), required=False,
+        label=_("When did it happen?"),
+        required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Write the date like 2025-03-31, or leave it empty.")},
     )
     date_precision = forms.ChoiceField(
-        label=_("How sure are you of the date?"), required=False,
+        label=_("How sure are you of the date?"),
+        required=False,
         choices=blank("—") + taxonomy.choices(taxonomy.DATE_PRECISION),
     )
     what_happened = forms.CharField(
@@ -48,21 +56,30 @@ class ReportForm(forms.Form):
         max_length=20000,
         error_messages={
             "required": _("Describe what happened: this is the heart of your report."),
-            "max_length": _("Please keep it under %(limit_value)d characters (it has "
-                            "%(show_value)d). You can add more later with your receipt."),
+            "max_length": _(
+                "Please keep it under %(limit_value)d characters (it has "
+                "%(show_value)d). You can add more later with your receipt."
+            ),
         },
     )
     actors = forms.MultipleChoiceField(
-        label=_("Who was involved?"), required=False,
-        choices=taxonomy.choices(taxonomy.ACTORS), widget=forms.CheckboxSelectMultiple,
+        label=_("Who was involved?"),
+        required=False,
+        choices=taxonomy.choices(taxonomy.ACTORS),
+        widget=forms.CheckboxSelectMultiple,
     )
-    people_affected = forms.CharField(label=_("How many people were affected?"),
-                                      max_length=200, required=False)
+    people_affected = forms.CharField(
+        label=_("How many people were affected?"), max_length=200, required=False
+    )
     contact = forms.CharField(
         label=_("A way to contact you (optional, not recommended)"),
-        help_text=_("It is encrypted like the rest, but you are safer without it: your "
-                    "receipt is enough to receive our answers."),
-        widget=forms.Textarea(attrs={"rows": 2}), max_length=1000, required=False,
+        help_text=_(
+            "It is encrypted like the rest, but you are safer without it: your "
+            "receipt is enough to receive our answers."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        required=False,
     )
     regional_only = forms.BooleanField(
         label=_("Send only to the regional team"),
@@ -86,20 +103,27 @@ class ReportForm(forms.Form):
 
 class ReceiptForm(forms.Form):
     receipt = forms.CharField(
-        label=_("Your receipt"), max_length=80,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric",
-                                      "spellcheck": "false"}),
+        label=_("Your receipt"),
+        max_length=80,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}
+        ),
         error_messages={"required": _("Type the 20 digits of your receipt.")},
     )
 
     def clean_receipt(self):
         digits = normalise_receipt(self.cleaned_data["receipt"])
         if digits is None:
-            raise forms.ValidationError(_("A receipt has exactly 20 digits. Check it and try "
-                                          "again."))
+            raise forms.ValidationError(
+                _("A receipt has exactly 20 digits. Check it and try again.")
+            )
         return digits
 
 
 class MessageForm(forms.Form):
-    text = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 5}),
-                           max_length=20000, required=False)
+    text = forms.CharField(
+        label=_("Your message"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=20000,
+        required=False,
+    )

@@ -39,9 +39,10 @@ def _global_counter() -> str:
 
 
 def guessing_blocked(request) -> bool:
-    return (cache.get(_address_counter(request), 0)
-            >= settings.LANTERNE_RECEIPT_TRIES_PER_HOUR
-            or cache.get(_global_counter(), 0) >= settings.LANTERNE_RECEIPT_TRIES_GLOBAL_PER_HOUR)
+    return (
+        cache.get(_address_counter(request), 0) >= settings.LANTERNE_RECEIPT_TRIES_PER_HOUR
+        or cache.get(_global_counter(), 0) >= settings.LANTERNE_RECEIPT_TRIES_GLOBAL_PER_HOUR
+    )
 
 
 def count_failure(request) -> None:
@@ -91,8 +92,9 @@ def recall_receipt(token: str, wait: float = 15.0) -> str | None:
         sealed = cache.get(f"submission-receipt:{_keyed('submission', token)}")
         if sealed is not None:
             try:
-                return crypto.open_sealed(_submission_key(token), sealed,
-                                          context=b"receipt").decode()
+                return crypto.open_sealed(
+                    _submission_key(token), sealed, context=b"receipt"
+                ).decode()
             except crypto.CryptoError:
                 return None
         if time.monotonic() > deadline:

@@ -23,8 +23,13 @@ def start(request, response, case: Case, case_key: bytes) -> None:
     request.session[SESSION_KEY] = crypto.b64(
         crypto.seal(session_key, case.id.bytes + case_key, context=CONTEXT)
     )
-    response.set_cookie(COOKIE, crypto.b64(session_key), httponly=True, samesite="Strict",
-                        secure=settings.SECURE_COOKIES)
+    response.set_cookie(
+        COOKIE,
+        crypto.b64(session_key),
+        httponly=True,
+        samesite="Strict",
+        secure=settings.SECURE_COOKIES,
+    )
 
 
 def current(request) -> tuple[Case, bytes] | None:

@@ -10,9 +10,8 @@ from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import access, content, workflow
@@ -42,8 +41,11 @@ def load_draft(request) -> tuple[Draft, list[str]]:
 @require_http_methods(["GET", "POST"])
 def report(request):
     if request.method == "GET":
-        return render(request, "whistle/report.html", {
-            "form": ReportForm(), "token": receipts.new_submission_token()})
+        return render(
+            request,
+            "whistle/report.html",
+            {"form": ReportForm(), "token": receipts.new_submission_token()},
+        )
     token = request.POST.get("submission") or receipts.new_submission_token()
     draft, file_errors = load_draft(request)
     form = ReportForm(request.POST)
@@ -51,23 +53,37 @@ def report(request):
         if not receipts.claim_submission(token):
             return show_receipt_again(request, token)
         try:
-            submission = workflow.submit(answers=form.answers(), files=draft.files,
-                                         language=get_language())
+            submission = workflow.submit(
+                answers=form.answers(), files=draft.files, language=get_language()
+            )
         except DatabaseError:
             receipts.release_submission(token)
             log.exception("a submission could not be saved; the reporter was asked to retry")
-            form.add_error(None, _("Your report could not be saved just now. Nothing you "
-                                   "typed or attached is lost: please send it again."))
+            form.add_error(
+                None,
+                _(
+                    "Your report could not be saved just now. Nothing you "
+                    "typed or attached is lost: please send it again."
+                ),
+            )
         else:
             receipts.remember_receipt(token, submission.receipt)
             draft.discard(keep_files=True)
-            return render(request, "whistle/receipt.html", {
-                "receipt": format_receipt(submission.receipt),
-                "reference": submission.case.reference})
+            return render(
+                request,
+                "whistle/receipt.html",
+                {
+                    "receipt": format_receipt(submission.receipt),
+                    "reference": submission.case.reference,
+                },
+            )
     if draft.files:
         draft.save()
-    return render(request, "whistle/report.html", {
-        "form": form, "draft": draft, "file_errors": file_errors, "token": token})
+    return render(
+        request,
+        "whistle/report.html",
+        {"form": form, "draft": draft, "file_errors": file_errors, "token": token},
+    )
 
 
 def show_receipt_again(request, token: str):
@@ -80,20 +96,23 @@ def show_receipt_again(request, token: str):
 @require_http_methods(["GET", "POST"])
 def follow_up(request):
     form = ReceiptForm(request.POST or None)
-    status = 200
+    status, blocked = 200, None
     if request.method == "POST":
         if receipts.guessing_blocked(request):
             form = ReceiptForm()
-            form.add_error(None, _("Too many wrong receipts were tried. For your safety, "
-                                   "please wait an hour and try again."))
+            blocked = _(
+                "Too many wrong receipts were tried. For your safety, please wait an "
+                "hour and try again."
+            )
             status = 429
         elif form.is_valid():
             try:
                 case, case_key = access.case_for_receipt(form.cleaned_data["receipt"])
             except access.NotFound:
                 receipts.count_failure(request)
-                form.add_error("receipt", _("No report matches this receipt. Check the digits "
-                                            "and try again."))
+                form.add_error(
+                    "receipt", _("No report matches this receipt. Check the digits and try again.")
+                )
                 status = 400
             else:
                 response = redirect("whistle:mailbox")
@@ -101,7 +120,9 @@ def follow_up(request):
                 return response
         else:
             status = 400
-    return render(request, "whistle/follow_up.html", {"form": form}, status=status)
+    return render(
+        request, "whistle/follow_up.html", {"form": form, "blocked": blocked}, status=status
+    )
 
 
 STATUS_FOR_REPORTER = {
@@ -129,22 +150,29 @@ def mailbox(request):
         form = MessageForm(request.POST)
         if form.is_valid() and not file_errors:
             if form.cleaned_data["text"].strip() or draft.files:
-                workflow.add_reporter_message(case, case_key=case_key,
-                                              text=form.cleaned_data["text"], files=draft.files)
+                workflow.add_reporter_message(
+                    case, case_key=case_key, text=form.cleaned_data["text"], files=draft.files
+                )
                 draft.discard(keep_files=True)
                 return HttpResponseRedirect(reverse("whistle:mailbox") + "?sent=1#reply")
             form.add_error("text", _("Write a message or attach a file."))
         if draft.files:
             draft.save()
-    return render(request, "whistle/mailbox.html", {
-        "case": case,
-        "status": reporter_status(case),
-        "report": content.read_report(case, case_key),
-        "report_files": content.report_files(case, case_key),
-        "conversation": content.conversation(case, case_key),
-        "form": form, "draft": draft, "file_errors": file_errors,
-        "sent": request.GET.get("sent") == "1",
-    })
+    return render(
+        request,
+        "whistle/mailbox.html",
+        {
+            "case": case,
+            "status": reporter_status(case),
+            "report": content.read_report(case, case_key),
+            "report_files": content.report_files(case, case_key),
+            "conversation": content.conversation(case, case_key),
+            "form": form,
+            "draft": draft,
+            "file_errors": file_errors,
+            "sent": request.GET.get("sent") == "1",
+        },
+    )
 
 
 @require_GET
@@ -179,13 +207,27 @@ def switch_language(request, code: str):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
     response = HttpResponseRedirect(target)
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, samesite="Strict", httponly=True,
-                        secure=settings.SECURE_COOKIES, max_age=365 * 24 * 3600)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        samesite="Strict",
+        httponly=True,
+        secure=settings.SECURE_COOKIES,
+        max_age=365 * 24 * 3600,
+    )
     return response
 
 
 def csrf_failure(request, reason=""):
     """A form sent after its page expired: say so in the reporter's language."""
-    return render(request, "403.html", {"message": _(
-        "This form had expired, so it was not sent. Go back, reload the page and send it "
-        "again.")}, status=403)
+    return render(
+        request,
+        "403.html",
+        {
+            "message": _(
+                "This form had expired, so it was not sent. Go back, reload the page and send it "
+                "again."
+            )
+        },
+        status=403,
+    )

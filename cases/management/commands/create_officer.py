@@ -15,8 +15,9 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--role", required=True, choices=Role.values)
         parser.add_argument("--countries", default="", help="ISO 3166 alpha-2 codes, e.g. CD,CF")
-        parser.add_argument("--regions", default="",
-                            help=f"for coordinators: {', '.join(geography.REGIONS)}")
+        parser.add_argument(
+            "--regions", default="", help=f"for coordinators: {', '.join(geography.REGIONS)}"
+        )
         parser.add_argument("--email", default="")
 
     def handle(self, username, role, countries, regions, email, **options):
@@ -33,17 +34,27 @@ class Command(BaseCommand):
         if len(password) < 12:
             raise CommandError("the password must have at least 12 characters")
         try:
-            enrolment = officers.enrol(username, role=role, password=password,
-                                       countries=country_list, regions=region_list, email=email)
+            enrolment = officers.enrol(
+                username,
+                role=role,
+                password=password,
+                countries=country_list,
+                regions=region_list,
+                email=email,
+            )
         except IntegrityError:
             raise CommandError(f"a user named {username!r} already exists") from None
         profile = enrolment.profile
-        self.stdout.write(f"Created {role} {username!r}"
-                          f" (countries: {profile.countries or '-'}; regions: {profile.regions or '-'})")
+        self.stdout.write(
+            f"Created {role} {username!r}"
+            f" (countries: {profile.countries or '-'}; regions: {profile.regions or '-'})"
+        )
         self.stdout.write(f"Authenticator (TOTP) URI: {enrolment.otpauth_uri}")
         self.stdout.write(f"Recovery key (shown once, keep it offline): {enrolment.recovery_key}")
-        self.stdout.write("Without the password or this recovery key, the cases sent to this "
-                          "account cannot be read: an administrator cannot restore them.")
+        self.stdout.write(
+            "Without the password or this recovery key, the cases sent to this "
+            "account cannot be read: an administrator cannot restore them."
+        )
 
     def ask_password(self) -> str:
         first = getpass.getpass("Password: ")

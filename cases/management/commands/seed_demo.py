@@ -43,8 +43,9 @@ class Command(BaseCommand):
         lines = []
         for username, role, countries, regions in DEMO_STAFF:
             password = f"demo-{secrets.token_hex(6)}"
-            enrolment = officers.enrol(username, role=role, password=password,
-                                       countries=countries, regions=regions)
+            enrolment = officers.enrol(
+                username, role=role, password=password, countries=countries, regions=regions
+            )
             scope = ",".join(countries or enrolment.profile.region_list) or "-"
             lines.append(f"{username:28} {role:12} {scope:20} password: {password}")
             lines.append(f"    TOTP: {enrolment.otpauth_uri}")

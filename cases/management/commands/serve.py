@@ -21,12 +21,40 @@ class Command(BaseCommand):
         python = sys.executable
         commands = {
             # No access log: it would hold reporters' addresses and user agents.
-            "web": [python, "-m", "gunicorn", "config.wsgi", "--bind", f"{host}:{port}",
-                    "--workers", str(workers), "--threads", "4", "--timeout", "120",
-                    "--graceful-timeout", "5", "--error-logfile", "-"],
-            "worker": [python, "-m", "celery", "-A", "config", "worker", "--beat",
-                       "--concurrency", "1", "--loglevel", "INFO", "--without-heartbeat",
-                       "--without-gossip", "--without-mingle"],
+            "web": [
+                python,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                "4",
+                "--timeout",
+                "120",
+                "--graceful-timeout",
+                "5",
+                "--error-logfile",
+                "-",
+            ],
+            "worker": [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--beat",
+                "--concurrency",
+                "1",
+                "--loglevel",
+                "INFO",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+            ],
         }
         children = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
         self.stdout.write(f"Lanterne is running on http://{host}:{port}/ — Ctrl-C stops it.")
@@ -45,12 +73,14 @@ class Command(BaseCommand):
         for child in children.values():
             if child.poll() is None:
                 child.terminate()
-        for name, child in children.items():
+        for child in children.values():
             try:
                 child.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
-        failed = [n for n, c in children.items() if c.returncode not in (0, -15, -2) and not stopping]
+        failed = [
+            n for n, c in children.items() if c.returncode not in (0, -15, -2) and not stopping
+        ]
         if failed:
             raise SystemExit(f"stopped because {', '.join(failed)} exited")

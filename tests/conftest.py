@@ -1,0 +1,88 @@
+"""Shared fixtures: cheap key derivation, a private media folder, and our named people.
+
+- Amani, national focal point for the DRC (officer, CD)
+- Sia, national focal point for Sierra Leone (officer, SL)
+- Béatrice, coordinator of Central Africa and the Great Lakes
+- Chidi, steering committee member
+- a reporter, who sends reports through workflow.submit or the public pages
+"""
+
+import pytest
+from django.core.cache import cache
+
+from cases import officers, workflow
+from config.celery import app as celery_app
+
+PASSWORD = "correct horse battery staple"
+
+ANSWERS = {
+    "categories": ["DEF", "TRD"],
+    "country": "CD",
+    "province": "Kasaï",
+    "mine_site": "Tshikapa river bank",
+    "mineral": "diamonds",
+    "stage": "trading",
+    "incident_date": "2026-10-03",
+    "date_precision": "exact",
+    "what_happened": "Soldiers seized the diamonds of the diggers at the comptoir.",
+    "actors": ["state"],
+    "people_affected": "about 40",
+    "contact": "",
+    "regional_only": False,
+}
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """Use a real SQLite file (not memory) so threads, files and WAL behave as in production."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        db["TEST"]["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(autouse=True)
+def lanterne_settings(settings, tmp_path):
+    settings.LANTERNE_MEDIA_DIR = tmp_path / "media"
+    settings.LANTERNE_RECEIPT_KDF = (64, 1)
+    settings.LANTERNE_PASSWORD_KDF = (64, 1)
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    celery_app.conf.task_always_eager = True
+    cache.clear()
+    yield settings
+    cache.clear()
+
+
+def report(**changes) -> workflow.Submission:
+    """Send a report as a reporter would, with the standard answers changed as asked."""
+    return workflow.submit(answers={**ANSWERS, **changes}, language="fr")
+
+
+@pytest.fixture
+def amani(db):
+    return officers.enrol("amani", role="officer", password=PASSWORD, countries=["CD"]).profile
+
+
+@pytest.fixture
+def sia(db):
+    return officers.enrol("sia", role="officer", password=PASSWORD, countries=["SL"]).profile
+
+
+@pytest.fixture
+def beatrice(db):
+    return officers.enrol(
+        "beatrice", role="coordinator", password=PASSWORD, regions=["central", "great-lakes"]
+    ).profile
+
+
+@pytest.fixture
+def chidi(db):
+    return officers.enrol("chidi", role="steering", password=PASSWORD).profile
+
+
+@pytest.fixture
+def coalition(amani, sia, beatrice, chidi):
+    """Everyone, so routing has somebody to route to."""
+    return {"amani": amani, "sia": sia, "beatrice": beatrice, "chidi": chidi}
