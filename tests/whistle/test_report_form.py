@@ -27,7 +27,7 @@ def test_a_complete_report_gets_a_receipt_and_a_case(client, coalition):
         (
             "fr",
             "Choisissez au moins un type de problème.",
-            "Choisissez le pays où cela s’est passé.",
+            "Choisissez le pays où cela s'est passé.",
         ),
     ],
 )
