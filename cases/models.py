@@ -65,11 +65,43 @@ class Status(models.TextChoices):
     DUPLICATE = "duplicate", _("Duplicate")
 
 
+OPEN_STATUSES = (Status.RECEIVED, Status.ACKNOWLEDGED, Status.ASSESSING,
+                 Status.INVESTIGATING, Status.ESCALATED)
+
+
+class Priority(models.TextChoices):
+    P1 = "P1", _("P1 — imminent threat to life or liberty")
+    P2 = "P2", _("P2 — serious and ongoing")
+    P3 = "P3", _("P3 — standard")
+    P4 = "P4", _("P4 — information or early warning")
+
+
+class Level(models.TextChoices):
+    NATIONAL = "national", _("National")
+    REGIONAL = "regional", _("Regional")
+    STEERING = "steering", _("Coalition steering")
+    EXTERNAL = "external", _("External (KP working group, authority, partner)")
+
+
+class Outcome(models.TextChoices):
+    SUBSTANTIATED = "substantiated", _("Substantiated")
+    PARTLY = "partly", _("Partly substantiated")
+    UNSUBSTANTIATED = "unsubstantiated", _("Unsubstantiated")
+    INCONCLUSIVE = "inconclusive", _("Inconclusive")
+
+
 class Case(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(max_length=9, unique=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECEIVED)
-    priority = models.CharField(max_length=2, blank=True)
+    priority = models.CharField(max_length=2, choices=Priority.choices, blank=True)
+    admissible = models.BooleanField(null=True)
+    level = models.CharField(max_length=10, choices=Level.choices, default=Level.NATIONAL)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="assigned_cases")
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="duplicates")
     country = models.CharField(
         max_length=2, choices=list(geography.COUNTRIES.items()), db_index=True
     )
@@ -79,6 +111,18 @@ class Case(models.Model):
     language = models.CharField(max_length=8, help_text="the reporter's interface language")
     # To the hour only, so the row cannot be matched against a network log.
     received_at = models.DateTimeField(db_index=True)
+    # The clocks run from these explicit timestamps, never from "last modified".
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    assessed_at = models.DateTimeField(null=True, blank=True)
+    first_feedback_at = models.DateTimeField(null=True, blank=True)
+    concluded_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    ack_due = models.DateTimeField(null=True, blank=True)
+    feedback_due = models.DateTimeField(null=True, blank=True)
+    # The earliest deadline still to meet (None when none is running): the queue sorts on it.
+    next_due = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Set when retention destroyed the keys: the content can never be opened again.
+    shredded_at = models.DateTimeField(null=True, blank=True)
 
     # Lookup tag from the receipt derivation; the receipt itself is never stored.
     reporter_tag = models.CharField(max_length=64, unique=True)
@@ -91,9 +135,14 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+        indexes = [models.Index(fields=["status", "next_due"], name="case_queue")]
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
 
     @property
     def category_codes(self) -> list[str]:
@@ -173,3 +222,78 @@ class Attachment(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+
+class Note(models.Model):
+    """An internal note: sealed, readable by key holders only, never shown to the reporter."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    body = models.BinaryField(help_text="sealed text (purpose note:<uid>)")
+    created_at = models.DateTimeField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+
+
+class Escalation(models.Model):
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="escalations")
+    level = models.CharField(max_length=10, choices=Level.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                           related_name="+")
+    to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")
+    automatic = models.BooleanField(default=False, help_text="raised by an overdue deadline")
+    reason = models.BinaryField(help_text="sealed text (purpose escalation:<uid>)")
+    created_at = models.DateTimeField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+
+
+class Notice(models.Model):
+    """A reminder or notification already sent: makes background tasks safe to run twice."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "kind"], name="one_notice")]
+
+
+class AuditEvent(models.Model):
+    """One act on, or read of, case content; hash-chained to the event before it.
+
+    Rows are only ever added (save refuses updates). Who, what, when and which case are in
+    clear; content never is. `verify_audit` recomputes the chain.
+    """
+
+    at = models.DateTimeField()
+    actor = models.CharField(max_length=150, help_text="username, or 'reporter' or 'system'")
+    action = models.CharField(max_length=40)
+    case_id = models.UUIDField(null=True, db_index=True)
+    case_reference = models.CharField(max_length=9, blank=True)
+    detail = models.JSONField(default=dict)
+    previous = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+
+class AuditHead(models.Model):
+    """The single row holding the chain's last digest; locking it orders the writers."""
+
+    digest = models.CharField(max_length=64)

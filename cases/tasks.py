@@ -32,3 +32,35 @@ def purge_abandoned_uploads() -> int:
             storage.remove(path)
             removed += 1
     return removed
+
+
+@shared_task(bind=True, acks_late=True, max_retries=12)
+def notify(self, kind: str, case_id: str) -> int:
+    """Tell the case's key holders that it needs attention, without a word of its content."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    from .models import Case, KeyWrap, Notice
+
+    case = Case.objects.filter(id=case_id).first()
+    if case is None:
+        return 0
+    notice_kind = f"{kind}:{case.messages.count()}" if kind == "reporter_message" else kind
+    if Notice.objects.filter(case=case, kind=notice_kind).exists():
+        return 0  # already sent: running twice is harmless
+    emails = sorted(set(
+        KeyWrap.objects.filter(case=case, user__is_active=True).exclude(user__email="")
+        .values_list("user__email", flat=True)))
+    if emails:
+        try:
+            send_mail(
+                subject=f"[Lanterne] Case {case.reference} needs attention",
+                message=(f"A case in your queue needs attention ({kind.replace('_', ' ')}).\n\n"
+                         f"{settings.LANTERNE_BASE_URL}/{settings.LANTERNE_ADMIN_PATH}"
+                         f"cases/case/{case.id}/change/\n"),
+                from_email=None, recipient_list=emails,
+            )
+        except OSError as error:  # SMTP down: try again later, never drop the notice
+            raise self.retry(exc=error, countdown=min(30 * 2**self.request.retries, 3600))
+    Notice.objects.get_or_create(case=case, kind=notice_kind)
+    return len(emails)

@@ -271,6 +271,8 @@ LANTERNE_ESCROW_PUBLIC_KEY = env("LANTERNE_ESCROW_PUBLIC_KEY")
 LANTERNE_QUICK_EXIT_URL = env("LANTERNE_QUICK_EXIT_URL", "https://www.google.com/search?q=weather")
 LANTERNE_ORGANISATION = env("LANTERNE_ORGANISATION", "Lanterne")
 LANTERNE_ADMIN_PATH = env("LANTERNE_ADMIN_PATH", "admin/").strip("/") + "/"
+# Where staff reach Lanterne, for links in notifications (no trailing slash).
+LANTERNE_BASE_URL = env("LANTERNE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Celery: an embedded filesystem broker locally, Redis (or any kombu URL) in production.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://")

@@ -78,7 +78,7 @@ def test_the_reporter_reads_the_coalitions_reply(client, coalition):
     from cases import access
 
     _case, case_key = access.case_for_receipt(submission.receipt)
-    workflow.add_staff_message(
+    workflow.message_reporter(
         submission.case,
         by=coalition["amani"].user,
         case_key=case_key,

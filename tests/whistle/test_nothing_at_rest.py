@@ -99,7 +99,7 @@ def test_no_report_content_or_reporter_trace_is_stored_anywhere(
         open_mailbox(client, receipt)
         client.post("/follow-up/case/", {"text": SECRETS["follow-up"]}, **REPORTER)
         case, case_key = access.case_for_receipt(receipt)
-        workflow.add_staff_message(
+        workflow.message_reporter(
             case, by=coalition["amani"].user, case_key=case_key, text=SECRETS["reply"]
         )
         assert SECRETS["reply"] in client.get("/follow-up/case/", **REPORTER).content.decode()

@@ -1,3 +1,4 @@
+import html
 import io
 
 import pytest
@@ -37,7 +38,7 @@ def test_missing_answers_are_explained_in_the_reporters_language(
     response = send_report(
         client, form_data(categories=None, country=""), HTTP_ACCEPT_LANGUAGE=language
     )
-    page = response.content.decode()
+    page = html.unescape(response.content.decode())
     assert response.status_code == 200
     assert category_error in page
     assert country_error in page

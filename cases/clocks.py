@@ -1,0 +1,46 @@
+"""Legal clocks: EU Whistleblower Directive art. 9, and hours for threats to life.
+
+Acknowledge within 7 days (24 hours for P1); give feedback within 3 months of the
+acknowledgement. Deadlines are computed from explicit timestamps only.
+"""
+
+import calendar
+from datetime import datetime, timedelta
+
+ACKNOWLEDGE_WITHIN = timedelta(days=7)
+ACKNOWLEDGE_URGENT_WITHIN = timedelta(hours=24)
+FEEDBACK_MONTHS = 3
+
+
+def add_months(when: datetime, months: int) -> datetime:
+    month = when.month - 1 + months
+    year, month = when.year + month // 12, month % 12 + 1
+    day = min(when.day, calendar.monthrange(year, month)[1])
+    return when.replace(year=year, month=month, day=day)
+
+
+def ack_due(received_at: datetime, priority: str) -> datetime:
+    urgent = priority == "P1"
+    return received_at + (ACKNOWLEDGE_URGENT_WITHIN if urgent else ACKNOWLEDGE_WITHIN)
+
+
+def feedback_due(acknowledged_at: datetime) -> datetime:
+    return add_months(acknowledged_at, FEEDBACK_MONTHS)
+
+
+def next_due(case) -> datetime | None:
+    """The earliest deadline the case still has to meet, or None."""
+    if not case.is_open:
+        return None
+    if case.acknowledged_at is None:
+        return case.ack_due
+    if case.first_feedback_at is None:
+        return case.feedback_due
+    return None
+
+
+def refresh(case) -> None:
+    """Recompute the stored deadlines from the case's timestamps and priority."""
+    case.ack_due = ack_due(case.received_at, case.priority)
+    case.feedback_due = feedback_due(case.acknowledged_at) if case.acknowledged_at else None
+    case.next_due = next_due(case)
