@@ -38,8 +38,14 @@ class Multipart:
         self._parts.append((self._head(f'name="{name}"'), len(data), lambda: iter((data,))))
         return self
 
-    def file(self, name: str, filename: str, content_type: str, size: int,
-             chunks: Callable[[], Iterator[bytes]]) -> Multipart:
+    def file(
+        self,
+        name: str,
+        filename: str,
+        content_type: str,
+        size: int,
+        chunks: Callable[[], Iterator[bytes]],
+    ) -> Multipart:
         head = self._head(f'name="{name}"; filename="{filename}"', content_type)
         self._parts.append((head, size, chunks))
         return self

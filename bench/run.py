@@ -44,11 +44,27 @@ MIB = 1024 * 1024
 
 # Settings that would change what is measured: the bench wants the defaults.
 SCRUBBED_ENV = (
-    "LANTERNE_RECEIPT_KDF_KIB", "LANTERNE_PASSWORD_KDF_KIB", "DATABASE_URL", "REDIS_URL",
-    "CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER", "LANTERNE_MEDIA_DIR", "LANTERNE_ENV",
-    "LANTERNE_MAX_ATTACHMENT_MB", "LANTERNE_SCRUB_MAX_MB", "LANTERNE_MAX_ATTACHMENTS",
-    "WEB_WORKERS", "PORT", "HOST", "DEBUG", "LANTERNE_LOG_FILE", "DJANGO_SETTINGS_MODULE",
-    "LANTERNE_SECURE_COOKIES", "ALLOWED_HOSTS", "SECRET_KEY", "LANTERNE_RECEIPT_PEPPER",
+    "LANTERNE_RECEIPT_KDF_KIB",
+    "LANTERNE_PASSWORD_KDF_KIB",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "CELERY_TASK_ALWAYS_EAGER",
+    "LANTERNE_MEDIA_DIR",
+    "LANTERNE_ENV",
+    "LANTERNE_MAX_ATTACHMENT_MB",
+    "LANTERNE_SCRUB_MAX_MB",
+    "LANTERNE_MAX_ATTACHMENTS",
+    "WEB_WORKERS",
+    "PORT",
+    "HOST",
+    "DEBUG",
+    "LANTERNE_LOG_FILE",
+    "DJANGO_SETTINGS_MODULE",
+    "LANTERNE_SECURE_COOKIES",
+    "ALLOWED_HOSTS",
+    "SECRET_KEY",
+    "LANTERNE_RECEIPT_PEPPER",
 )
 
 
@@ -145,8 +161,14 @@ def free_port() -> int:
 
 
 def manage(env: dict, *args: str, timeout: float = 300) -> str:
-    done = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    done = subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if done.returncode != 0:
         raise BenchError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
     return done.stdout
@@ -162,8 +184,12 @@ class Server:
         self.log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [PYTHON, "manage.py", "serve", "--port", str(self.port)],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
         self.known: dict[int, int] = {}
 
@@ -258,9 +284,14 @@ def fetch_form(client: Client) -> FormPage:
     csrf, token = scan.hidden.get("csrfmiddlewaretoken"), scan.hidden.get("submission")
     if not csrf or not token:
         raise BenchError("the report form has no csrfmiddlewaretoken or submission token")
-    return FormPage(csrf, token, scan.checkboxes.get("categories", []),
-                    [c for c in scan.selects.get("country", []) if c],
-                    scan.selects, scan.checkboxes.get("actors", []))
+    return FormPage(
+        csrf,
+        token,
+        scan.checkboxes.get("categories", []),
+        [c for c in scan.selects.get("country", []) if c],
+        scan.selects,
+        scan.checkboxes.get("actors", []),
+    )
 
 
 def report_form(page: FormPage, rng: random.Random, photo: bytes | None = None) -> Multipart:
@@ -300,8 +331,9 @@ class Outcome:
     detail: str = ""
 
 
-def submit_once(client: Client, rng: random.Random, photo: bytes | None = None,
-                body_hook=None) -> Outcome:
+def submit_once(
+    client: Client, rng: random.Random, photo: bytes | None = None, body_hook=None
+) -> Outcome:
     """GET the form, then POST it; only the POST is timed."""
     try:
         page = fetch_form(client)
@@ -337,7 +369,10 @@ def make_photo(target: int = 1_000_000) -> bytes:
         exif[0x0110] = "Model X1"  # Model
         exif[0x0132] = "2025:03:14 07:12:09"  # DateTime
         exif[0x8825] = {  # GPSInfo: 1°34'N 30°15'E, Ituri
-            1: "N", 2: (1.0, 34.0, 12.5), 3: "E", 4: (30.0, 15.0, 3.25),
+            1: "N",
+            2: (1.0, 34.0, 12.5),
+            3: "E",
+            4: (30.0, 15.0, 3.25),
         }
         out = io.BytesIO()
         image.save(out, format="JPEG", quality=85, exif=exif)
@@ -368,8 +403,10 @@ def measure_floor(data_dir: Path, runs: int) -> float:
 
     params = workflow.receipt_kdf()
     pepper = settings.LANTERNE_RECEIPT_PEPPER.encode()
-    say(f"  receipt KDF: Argon2id {params.memory_kib} KiB, {params.iterations} passes, "
-        f"{params.lanes} lane(s)")
+    say(
+        f"  receipt KDF: Argon2id {params.memory_kib} KiB, {params.iterations} passes, "
+        f"{params.lanes} lane(s)"
+    )
     crypto.derive_receipt_keys(crypto.generate_receipt(), pepper, params)  # warm-up
     rounds = []
     for _round in range(3):  # another round only if this one was visibly disturbed
@@ -382,17 +419,22 @@ def measure_floor(data_dir: Path, runs: int) -> float:
         rounds.append(times)
         if max(times) <= 1.5 * min(times):
             break
-        say(f"  (floor round {len(rounds)} was noisy: {ms(min(times))}..{ms(max(times))}, "
-            f"median {ms(statistics.median(times))}; {load()})")
+        say(
+            f"  (floor round {len(rounds)} was noisy: {ms(min(times))}..{ms(max(times))}, "
+            f"median {ms(statistics.median(times))}; {load()})"
+        )
     times = min(rounds, key=statistics.median)  # the least disturbed: the strictest floor
     floor = statistics.median(times)
-    say(f"  [1] floor: one receipt derivation = {ms(floor)} median of {runs} "
-        f"(min {ms(min(times))}, max {ms(max(times))})")
+    say(
+        f"  [1] floor: one receipt derivation = {ms(floor)} median of {runs} "
+        f"(min {ms(min(times))}, max {ms(max(times))})"
+    )
     return floor
 
 
-def sequential(port: int, count: int, photo: bytes | None, label: str, budget: float,
-               workers: list[int]) -> dict:
+def sequential(
+    port: int, count: int, photo: bytes | None, label: str, budget: float, workers: list[int]
+) -> dict:
     client, rng = Client(port), test_rng(label)
     outcomes, deadline = [], time.monotonic() + budget
     cpu0 = cpu_seconds(workers)
@@ -406,9 +448,11 @@ def sequential(port: int, count: int, photo: bytes | None, label: str, budget: f
     result = {"n": len(outcomes), "failures": len(bad), "median": None, "p95": None}
     if good:
         result["median"], result["p95"] = statistics.median(good), percentile(good, 95)
-        say(f"  [2] {label}: median {ms(result['median'])}, p95 {ms(result['p95'])}, "
+        say(
+            f"  [2] {label}: median {ms(result['median'])}, p95 {ms(result['p95'])}, "
             f"min {ms(min(good))}, max {ms(max(good))} over {len(good)} submissions"
-            f" ({len(bad)} failed)")
+            f" ({len(bad)} failed)"
+        )
         say(f"      server CPU per form GET + submission: {ms(cpu)} (gunicorn workers); {load()}")
     else:
         say(f"  [2] {label}: no successful submission out of {len(outcomes)}")
@@ -417,8 +461,7 @@ def sequential(port: int, count: int, photo: bytes | None, label: str, budget: f
     return result
 
 
-def concurrent(port: int, reporters: int, total: int, seconds: float,
-               workers: list[int]) -> dict:
+def concurrent(port: int, reporters: int, total: int, seconds: float, workers: list[int]) -> dict:
     lock = threading.Lock()
     state = {"started": 0}
     outcomes: list[Outcome] = []
@@ -448,16 +491,22 @@ def concurrent(port: int, reporters: int, total: int, seconds: float,
     good = [o.seconds for o in outcomes if o.ok]
     bad = [o.detail for o in outcomes if not o.ok]
     rps = len(good) / wall if wall else 0.0
-    say(f"  [3] {reporters} concurrent reporters: {len(outcomes)} submissions in {wall:.1f} s"
-        f" = {rps:.2f} successful submissions/s; FAILED: {len(bad)}")
+    say(
+        f"  [3] {reporters} concurrent reporters: {len(outcomes)} submissions in {wall:.1f} s"
+        f" = {rps:.2f} successful submissions/s; FAILED: {len(bad)}"
+    )
     if good:
-        say(f"      POST latency under load: median {ms(statistics.median(good))}, "
-            f"p95 {ms(percentile(good, 95))}, max {ms(max(good))}")
+        say(
+            f"      POST latency under load: median {ms(statistics.median(good))}, "
+            f"p95 {ms(percentile(good, 95))}, max {ms(max(good))}"
+        )
     if outcomes:
         per = cpu / len(outcomes)
-        say(f"      server CPU {cpu:.1f} s = {ms(per)} per submission "
+        say(
+            f"      server CPU {cpu:.1f} s = {ms(per)} per submission "
             f"(bound: {(os.cpu_count() or 1) / per:.1f}/s on {os.cpu_count()} CPUs if the server "
-            f"had them alone); the bench's own client threads used {own:.1f} s CPU; {load()}")
+            f"had them alone); the bench's own client threads used {own:.1f} s CPU; {load()}"
+        )
     for detail in sorted(set(bad))[:5]:
         say(f"      failure ({bad.count(detail)}x): {detail}")
     return {"n": len(outcomes), "failures": len(bad), "rps": rps}
@@ -493,9 +542,11 @@ def page_weight(port: int) -> dict:
     gz = sum(len(gzip.compress(body, compresslevel=6)) for _, body in items)
     for path, body in items:
         say(f"      {path}: {len(body):,} bytes ({len(gzip.compress(body, 6)):,} gzipped)")
-    say(f"  [4] intake page weight: {total:,} bytes = {total / 1024:.1f} KiB uncompressed, "
+    say(
+        f"  [4] intake page weight: {total:,} bytes = {total / 1024:.1f} KiB uncompressed, "
         f"{gz:,} bytes = {gz / 1024:.1f} KiB gzip -6 ({len(items)} requests; the server "
-        f"sent Content-Encoding: {resp.headers.get('Content-Encoding') or 'none'})")
+        f"sent Content-Encoding: {resp.headers.get('Content-Encoding') or 'none'})"
+    )
     return {"bytes": total, "gzip": gz}
 
 
@@ -608,8 +659,9 @@ def big_upload(port: int, workers: list[int], size_mb: int) -> dict:
         sampler.stop()
     if not control.ok:
         raise BenchError(f"the control submission failed: {control.detail}")
-    baseline_by_pid = {pid: statistics.median(v)
-                       for pid, v in sampler.samples.get("baseline", {}).items()}
+    baseline_by_pid = {
+        pid: statistics.median(v) for pid, v in sampler.samples.get("baseline", {}).items()
+    }
     if not baseline_by_pid:
         raise BenchError("no RSS sample before the upload")
 
@@ -624,26 +676,39 @@ def big_upload(port: int, workers: list[int], size_mb: int) -> dict:
     ctl_growth, _ctl_pid, _ = growth(("control",))
     up_growth, up_pid, up_peak = growth(("upload",))
     all_growth, all_pid, all_peak = growth(("upload", "after-upload"))
-    hwm_growth = max(self_hwm - sampler.hwm_start.get(pid, self_hwm)
-                     for pid, self_hwm in sampler.hwm_end.items())
+    hwm_growth = max(
+        self_hwm - sampler.hwm_start.get(pid, self_hwm) for pid, self_hwm in sampler.hwm_end.items()
+    )
     transfer = timings.get("upload_end", done) - timings.get("upload_start", done)
     shown = "receipt shown" if outcome.ok else "FAILED: " + outcome.detail
-    say(f"  [5] {size_mb} MB upload: {shown};"
+    say(
+        f"  [5] {size_mb} MB upload: {shown};"
         f" body sent in {transfer:.1f} s ({size_mb / transfer if transfer else 0:.0f} MB/s), "
         f"request total {outcome.seconds:.1f} s; {sampler.count} RSS samples of {len(workers)} "
-        f"worker(s) every {sampler.interval * 1000:.0f} ms")
-    say(f"      while the body streams in: baseline {baseline_by_pid[up_pid] / 1024:.1f} MB, "
-        f"peak {up_peak / 1024:.1f} MB, growth {up_growth / 1024:.1f} MB")
-    say(f"      whole request (incl. scrub check, Argon2id receipt, commit): baseline "
+        f"worker(s) every {sampler.interval * 1000:.0f} ms"
+    )
+    say(
+        f"      while the body streams in: baseline {baseline_by_pid[up_pid] / 1024:.1f} MB, "
+        f"peak {up_peak / 1024:.1f} MB, growth {up_growth / 1024:.1f} MB"
+    )
+    say(
+        f"      whole request (incl. scrub check, Argon2id receipt, commit): baseline "
         f"{baseline_by_pid[all_pid] / 1024:.1f} MB, peak {all_peak / 1024:.1f} MB, "
-        f"growth {all_growth / 1024:.1f} MB")
-    say(f"      control, text-only submission on the same server: growth {ctl_growth / 1024:.1f} MB"
+        f"growth {all_growth / 1024:.1f} MB"
+    )
+    say(
+        f"      control, text-only submission on the same server: growth {ctl_growth / 1024:.1f} MB"
         f" (Argon2id's {65536 // 1024} MiB is allocated by every submission); the attachment "
-        f"adds {(all_growth - ctl_growth) / 1024:+.1f} MB over that")
+        f"adds {(all_growth - ctl_growth) / 1024:+.1f} MB over that"
+    )
     say(f"      VmHWM (kernel high-water mark) rose by {hwm_growth / 1024:.1f} MB over the test")
-    return {"ok": outcome.ok, "upload_growth": up_growth / 1024, "growth": all_growth / 1024,
-            "control": ctl_growth / 1024,
-            "hwm_growth": hwm_growth / 1024}
+    return {
+        "ok": outcome.ok,
+        "upload_growth": up_growth / 1024,
+        "growth": all_growth / 1024,
+        "control": ctl_growth / 1024,
+        "hwm_growth": hwm_growth / 1024,
+    }
 
 
 # --- main --------------------------------------------------------------------------------
@@ -651,8 +716,10 @@ def big_upload(port: int, workers: list[int], size_mb: int) -> dict:
 
 def server_env(data_dir: Path, **extra: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
-    env.update({"LANTERNE_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1",
-                "LOG_LEVEL": "WARNING"}, **extra)
+    env.update(
+        {"LANTERNE_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "WARNING"},
+        **extra,
+    )
     return env
 
 
@@ -674,8 +741,10 @@ def main() -> int:
     servers: list[Server] = []
     results: dict = {}
     try:
-        say(f"Lanterne bench{' (quick)' if quick else ''}: data dir {data_dir}, "
-            f"{os.cpu_count()} CPU(s), Python {sys.version.split()[0]}; {load()}")
+        say(
+            f"Lanterne bench{' (quick)' if quick else ''}: data dir {data_dir}, "
+            f"{os.cpu_count()} CPU(s), Python {sys.version.split()[0]}; {load()}"
+        )
         env = server_env(data_dir)
         say("  setting up: migrate, seed_demo (9 demo staff, production password KDF)...")
         t0 = time.monotonic()
@@ -698,13 +767,16 @@ def main() -> int:
         server.stop()
         servers.remove(server)
 
-        big = Server(server_env(data_dir, LANTERNE_MAX_ATTACHMENT_MB="150"),
-                     tmp / "serve-big.log", "upload")
+        big = Server(
+            server_env(data_dir, LANTERNE_MAX_ATTACHMENT_MB="150"), tmp / "serve-big.log", "upload"
+        )
         servers.append(big)
         big.wait_ready()
         workers = big.workers()
-        say(f"  upload server up on 127.0.0.1:{big.port} (LANTERNE_MAX_ATTACHMENT_MB=150): "
-            f"gunicorn workers {workers}")
+        say(
+            f"  upload server up on 127.0.0.1:{big.port} (LANTERNE_MAX_ATTACHMENT_MB=150): "
+            f"gunicorn workers {workers}"
+        )
         results["mem"] = big_upload(big.port, workers, args.upload_mb)
         big.stop()
         servers.remove(big)
@@ -731,24 +803,36 @@ def main() -> int:
 
     med = text["median"]
     ratio = med / floor if med else float("inf")
-    say(f"  {verdict(med is not None and ratio <= 3)}  median text submission ≤ 3 × floor: "
+    say(
+        f"  {verdict(med is not None and ratio <= 3)}  median text submission ≤ 3 × floor: "
         f"{ms(med) if med else 'n/a'} = {ratio:.2f} × {ms(floor)}"
-        + (f"  (with 1 MB photo: {photo_r['median'] / floor:.2f} ×)" if photo_r["median"] else ""))
+        + (f"  (with 1 MB photo: {photo_r['median'] / floor:.2f} ×)" if photo_r["median"] else "")
+    )
     seq_failures = text["failures"] + photo_r["failures"]
-    say(f"  {verdict(mem['ok'] and mem['upload_growth'] < 64)}  {args.upload_mb} MB upload worker "
+    say(
+        f"  {verdict(mem['ok'] and mem['upload_growth'] < 64)}  {args.upload_mb} MB upload worker "
         f"growth < 64 MB: {mem['upload_growth']:.1f} MB while the body streams and is sealed"
-        + ("" if mem["ok"] else "  [the upload itself failed]"))
-    say(f"        (whole request incl. the Argon2id receipt: {mem['growth']:.1f} MB, "
+        + ("" if mem["ok"] else "  [the upload itself failed]")
+    )
+    say(
+        f"        (whole request incl. the Argon2id receipt: {mem['growth']:.1f} MB, "
         f"{verdict(mem['growth'] < 64)} if read strictly; a text-only submission alone: "
-        f"{mem['control']:.1f} MB)")
-    say(f"  {verdict(conc['failures'] == 0 and conc['n'] > 0)}  zero failed submissions under "
+        f"{mem['control']:.1f} MB)"
+    )
+    say(
+        f"  {verdict(conc['failures'] == 0 and conc['n'] > 0)}  zero failed submissions under "
         f"concurrency: {conc['failures']} failed of {conc['n']}"
-        f" (sequential runs: {seq_failures} failed)")
-    say(f"  {verdict(page['bytes'] <= 30 * 1024)}  intake page ≤ 30 KB: "
+        f" (sequential runs: {seq_failures} failed)"
+    )
+    say(
+        f"  {verdict(page['bytes'] <= 30 * 1024)}  intake page ≤ 30 KB: "
         f"{page['bytes'] / 1024:.1f} KiB"
-        f" ({page['gzip'] / 1024:.1f} KiB gzipped)")
-    say(f"Bench took {time.monotonic() - began:.0f} s; {load()} (other work on the machine "
-        f"inflates latencies and lowers throughput).")
+        f" ({page['gzip'] / 1024:.1f} KiB gzipped)"
+    )
+    say(
+        f"Bench took {time.monotonic() - began:.0f} s; {load()} (other work on the machine "
+        f"inflates latencies and lowers throughput)."
+    )
     return 0
 
 

@@ -6,4 +6,6 @@ class CasesConfig(AppConfig):
     verbose_name = "Cases"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import checks, history  # noqa: F401  (registers the system checks)
+
+        history.connect()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from .clock import now
+from . import clock
 from .models import AuditEvent, AuditHead, Case
 
 GENESIS = "0" * 64
@@ -28,7 +28,9 @@ def canonical(event: AuditEvent) -> bytes:
             "reference": event.case_reference,
             "detail": event.detail,
         },
-        sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
     ).encode()
 
 
@@ -44,15 +46,17 @@ def actor_name(by) -> str:
     return by.get_username()
 
 
-def record(action: str, *, by=None, case: Case | None = None, detail: dict | None = None,
-           at=None) -> AuditEvent:
+def record(
+    action: str, *, by=None, case: Case | None = None, detail: dict | None = None, at=None
+) -> AuditEvent:
     """Append one event; joins the caller's transaction so the act and its record go together."""
     with transaction.atomic():
-        head = AuditHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:
-            head = AuditHead.objects.create(pk=1, digest=GENESIS)
+        # Writers queue on the head row's lock; the first one ever creates it (a second
+        # writer racing to create it waits for the first, then finds it).
+        AuditHead.objects.bulk_create([AuditHead(pk=1, digest=GENESIS)], ignore_conflicts=True)
+        head = AuditHead.objects.select_for_update().get(pk=1)
         event = AuditEvent(
-            at=(at or now()).replace(microsecond=0),
+            at=(at or clock.now()).replace(microsecond=0),
             actor=actor_name(by),
             action=action,
             case_id=case.id if case else None,

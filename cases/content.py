@@ -87,3 +87,23 @@ def open_file(
             yield from crypto.open_stream(key, src, context=file_context(attachment.id))
 
     return info, chunks()
+
+
+@dataclass(frozen=True)
+class NoteEntry:
+    author: str
+    created_at: datetime
+    text: str
+
+
+def notes(case: Case, case_key: bytes) -> list[NoteEntry]:
+    from .models import Note
+
+    return [
+        NoteEntry(
+            n.author.get_username() if n.author else "",
+            n.created_at,
+            crypto.open_for_case(case_key, case.id.bytes, f"note:{n.uid}", bytes(n.body)).decode(),
+        )
+        for n in Note.objects.filter(case=case).select_related("author")
+    ]

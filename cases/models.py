@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from . import geography, taxonomy
+from .clock import coarse_now
 
 
 class Role(models.TextChoices):
@@ -39,7 +40,10 @@ class StaffProfile(models.Model):
     recovery_sealed_private_key = models.BinaryField(help_text="sealed under the recovery key")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    # Key material never enters history: an old seal must not outlive a password change.
+    history = HistoricalRecords(
+        excluded_fields=["public_key", "sealed_private_key", "recovery_sealed_private_key"]
+    )
 
     def __str__(self) -> str:
         return f"{self.user.get_username()} ({self.role})"
@@ -65,8 +69,13 @@ class Status(models.TextChoices):
     DUPLICATE = "duplicate", _("Duplicate")
 
 
-OPEN_STATUSES = (Status.RECEIVED, Status.ACKNOWLEDGED, Status.ASSESSING,
-                 Status.INVESTIGATING, Status.ESCALATED)
+OPEN_STATUSES = (
+    Status.RECEIVED,
+    Status.ACKNOWLEDGED,
+    Status.ASSESSING,
+    Status.INVESTIGATING,
+    Status.ESCALATED,
+)
 
 
 class Priority(models.TextChoices):
@@ -98,10 +107,16 @@ class Case(models.Model):
     admissible = models.BooleanField(null=True)
     level = models.CharField(max_length=10, choices=Level.choices, default=Level.NATIONAL)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="assigned_cases")
-    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="duplicates")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+    )
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
     country = models.CharField(
         max_length=2, choices=list(geography.COUNTRIES.items()), db_index=True
     )
@@ -131,7 +146,8 @@ class Case(models.Model):
     # The report's answers as sealed JSON (purpose "report").
     report = models.BinaryField()
 
-    history = HistoricalRecords()
+    # The reporter's key wrap stays out of history, so crypto-shredding needs one update.
+    history = HistoricalRecords(excluded_fields=["reporter_key"])
 
     class Meta:
         ordering = ["-received_at"]
@@ -168,9 +184,10 @@ class KeyWrap(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="key_wraps"
     )
     wrapped = models.BinaryField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=coarse_now)
 
-    history = HistoricalRecords()
+    # History records who held a key when, never the wrapped key: revoking really revokes.
+    history = HistoricalRecords(excluded_fields=["wrapped"])
 
     class Meta:
         constraints = [
@@ -243,10 +260,12 @@ class Escalation(models.Model):
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="escalations")
     level = models.CharField(max_length=10, choices=Level.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                           related_name="+")
-    to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                           on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     automatic = models.BooleanField(default=False, help_text="raised by an overdue deadline")
     reason = models.BinaryField(help_text="sealed text (purpose escalation:<uid>)")
     created_at = models.DateTimeField()

@@ -106,9 +106,7 @@ def start(request, response, private_key: bytes | None) -> None:
     """Open a key session for the logged-in user under a fresh session id and cookie key."""
     request.session.cycle_key()
     request.session.pop(PENDING_KEY, None)
-    request.session[SESSION_KEY] = _seal(
-        response, private_key, _context(_LIVE, request.user.pk)
-    )
+    request.session[SESSION_KEY] = _seal(response, private_key, _context(_LIVE, request.user.pk))
     request._lanterne_key_session = (True, private_key or None)
 
 

@@ -1,12 +1,19 @@
-"""Celery tasks: thin, idempotent, and given ids only — never case content."""
+"""Celery tasks: thin, idempotent, and given ids only — never case content.
 
+Each loads what it needs by id and calls one function. Tasks are acknowledged only when
+they finish (CELERY_TASK_ACKS_LATE), so one cut short by a killed worker runs again.
+"""
+
+import logging
 import time
 import uuid
 
 from celery import shared_task
 
-from . import storage
-from .models import Attachment
+from . import clock, notifications, retention, storage, workflow
+from .models import OPEN_STATUSES, Attachment, Case
+
+logger = logging.getLogger(__name__)
 
 SPOOL_LIFETIME = 24 * 3600
 ORPHAN_GRACE = 3600
@@ -34,33 +41,49 @@ def purge_abandoned_uploads() -> int:
     return removed
 
 
-@shared_task(bind=True, acks_late=True, max_retries=12)
+# Backoff between tries of a failed mail: 30 s doubling to 15 min, for about a day. Kept
+# well below the broker's visibility timeout, or a waiting retry would be delivered twice.
+RETRY_FIRST, RETRY_LONGEST, RETRIES = 30, 900, 100
+
+
+def backoff(retries: int) -> int:
+    return min(RETRY_FIRST * 2 ** min(retries, 10), RETRY_LONGEST)
+
+
+@shared_task(bind=True, max_retries=RETRIES)
 def notify(self, kind: str, case_id: str) -> int:
-    """Tell the case's key holders that it needs attention, without a word of its content."""
-    from django.conf import settings
-    from django.core.mail import send_mail
-
-    from .models import Case, KeyWrap, Notice
-
+    """Tell the case's key holders it needs attention, without a word of its content."""
     case = Case.objects.filter(id=case_id).first()
     if case is None:
         return 0
-    notice_kind = f"{kind}:{case.messages.count()}" if kind == "reporter_message" else kind
-    if Notice.objects.filter(case=case, kind=notice_kind).exists():
-        return 0  # already sent: running twice is harmless
-    emails = sorted(set(
-        KeyWrap.objects.filter(case=case, user__is_active=True).exclude(user__email="")
-        .values_list("user__email", flat=True)))
-    if emails:
+    try:
+        return notifications.send(case, kind)
+    except OSError as error:  # smtplib.SMTPException too: mail server down, try again later
+        raise self.retry(exc=error, countdown=backoff(self.request.retries)) from None
+
+
+@shared_task
+def remind_deadlines() -> int:
+    """Queue reminders for deadlines coming up, and any notification the queue lost."""
+    return notifications.queue_due_notices()
+
+
+@shared_task
+def escalate_overdue() -> int:
+    """Escalate every open case past its deadline, once per missed deadline."""
+    overdue = Case.objects.filter(
+        status__in=OPEN_STATUSES, shredded_at=None, next_due__lte=clock.now()
+    )
+    acted = 0
+    for case in overdue:
         try:
-            send_mail(
-                subject=f"[Lanterne] Case {case.reference} needs attention",
-                message=(f"A case in your queue needs attention ({kind.replace('_', ' ')}).\n\n"
-                         f"{settings.LANTERNE_BASE_URL}/{settings.LANTERNE_ADMIN_PATH}"
-                         f"cases/case/{case.id}/change/\n"),
-                from_email=None, recipient_list=emails,
-            )
-        except OSError as error:  # SMTP down: try again later, never drop the notice
-            raise self.retry(exc=error, countdown=min(30 * 2**self.request.retries, 3600))
-    Notice.objects.get_or_create(case=case, kind=notice_kind)
-    return len(emails)
+            acted += workflow.escalate_overdue(case, by="system")
+        except Exception:  # one case failing must not hold back the others
+            logger.exception("could not escalate overdue case %s", case.reference)
+    return acted
+
+
+@shared_task
+def apply_retention() -> int:
+    """Crypto-shred closed cases whose retention period is over."""
+    return retention.apply()

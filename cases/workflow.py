@@ -8,6 +8,7 @@ Expensive key derivation runs before a transaction opens, so locks are held brie
 import json
 import os
 import secrets
+import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,9 +17,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from . import audit, clocks, crypto, storage
-from .clock import coarse_now, now
+from . import audit, clock, clocks, crypto, storage
 from .models import (
     Attachment,
     Case,
@@ -64,10 +65,22 @@ def receipt_kdf() -> crypto.KdfParams:
     return crypto.KdfParams(memory_kib=memory_kib, iterations=iterations)
 
 
+_kdf_slots: threading.BoundedSemaphore | None = None
+
+
+def kdf_slot() -> threading.BoundedSemaphore:
+    """Bound the Argon2id runs in flight: each one takes its full memory cost."""
+    global _kdf_slots
+    if _kdf_slots is None:
+        _kdf_slots = threading.BoundedSemaphore(settings.LANTERNE_KDF_CONCURRENCY)
+    return _kdf_slots
+
+
 def receipt_keys(receipt: str) -> crypto.ReceiptKeys:
-    return crypto.derive_receipt_keys(
-        receipt, settings.LANTERNE_RECEIPT_PEPPER.encode(), receipt_kdf()
-    )
+    with kdf_slot():
+        return crypto.derive_receipt_keys(
+            receipt, settings.LANTERNE_RECEIPT_PEPPER.encode(), receipt_kdf()
+        )
 
 
 @dataclass(frozen=True)
@@ -94,7 +107,7 @@ def submit(*, answers: dict, files: Sequence[StagedFile] = (), language: str = "
     ]
     if settings.LANTERNE_ESCROW_PUBLIC_KEY:
         wraps.append((None, crypto.unb64(settings.LANTERNE_ESCROW_PUBLIC_KEY)))
-    received_at = coarse_now()
+    received_at = clock.coarse_now()
     priority = Priority.P1 if answers.get("urgent") else ""
 
     for _attempt in range(5):
@@ -129,8 +142,9 @@ def submit(*, answers: dict, files: Sequence[StagedFile] = (), language: str = "
                     for user_id, public in wraps
                 )
                 attach(case, case_key, files, message=None)
-                audit.record("submit", by="reporter", case=case, at=received_at,
-                             detail={"files": len(files)})
+                audit.record(
+                    "submit", by="reporter", case=case, at=received_at, detail={"files": len(files)}
+                )
                 notify_on_commit("new_case", case)
             return Submission(case, receipt)
         except IntegrityError:
@@ -146,7 +160,7 @@ def attach(case: Case, case_key: bytes, files: Sequence[StagedFile], message) ->
     Files are hard-linked, so a rolled-back transaction leaves the staged copies usable
     for a retry; the staged names are removed only once the rows are committed.
     """
-    when = coarse_now()
+    when = clock.coarse_now()
     for staged in files:
         Attachment.objects.create(
             id=staged.id,
@@ -173,7 +187,7 @@ def notify_on_commit(kind: str, case: Case) -> None:
     from .tasks import notify
 
     case_id = str(case.id)
-    transaction.on_commit(lambda: notify.delay(kind, case_id))
+    transaction.on_commit(lambda: notify.delay(kind, case_id), robust=True)
 
 
 class NotAllowed(Exception):
@@ -187,18 +201,32 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "assess": ((Status.ACKNOWLEDGED, Status.ASSESSING), None),  # target depends on the finding
     "escalate": ((Status.ASSESSING, Status.INVESTIGATING, Status.ESCALATED), Status.ESCALATED),
     "resume": ((Status.ESCALATED,), Status.INVESTIGATING),
-    "mark_duplicate": ((Status.ACKNOWLEDGED, Status.ASSESSING, Status.INVESTIGATING),
-                       Status.DUPLICATE),
+    "mark_duplicate": (
+        (Status.ACKNOWLEDGED, Status.ASSESSING, Status.INVESTIGATING),
+        Status.DUPLICATE,
+    ),
     "conclude": ((Status.INVESTIGATING, Status.ESCALATED), Status.CONCLUDED),
     "close": ((Status.CONCLUDED, Status.INADMISSIBLE, Status.DUPLICATE), Status.CLOSED),
-    "reopen": ((Status.CONCLUDED, Status.CLOSED, Status.INADMISSIBLE, Status.DUPLICATE),
-               Status.INVESTIGATING),
+    "reopen": (
+        (Status.CONCLUDED, Status.CLOSED, Status.INADMISSIBLE, Status.DUPLICATE),
+        Status.INVESTIGATING,
+    ),
 }
 ASSESS_TARGETS = {None: Status.ASSESSING, True: Status.INVESTIGATING, False: Status.INADMISSIBLE}
 
 # Who may do what. Officers handle their cases; coordinators also steer them.
-OFFICER_ACTS = {"acknowledge", "assess", "note", "message", "escalate", "resume", "recuse",
-                "mark_duplicate", "conclude", "set_priority"}
+OFFICER_ACTS = {
+    "acknowledge",
+    "assess",
+    "note",
+    "message",
+    "escalate",
+    "resume",
+    "recuse",
+    "mark_duplicate",
+    "conclude",
+    "set_priority",
+}
 COORDINATOR_ACTS = OFFICER_ACTS | {"assign", "grant", "revoke", "close", "reopen"}
 ACTS_BY_ROLE = {Role.OFFICER: OFFICER_ACTS, Role.COORDINATOR: COORDINATOR_ACTS}
 
@@ -221,8 +249,10 @@ def check(case: Case, by, act: str) -> None:
     if not KeyWrap.objects.filter(case=case, user=by).exists():
         raise NotAllowed(_("You do not hold a key to this case."))
     if act in TRANSITIONS and case.status not in TRANSITIONS[act][0]:
-        raise NotAllowed(_("This cannot be done while the case is “%(status)s”.")
-                         % {"status": case.get_status_display()})
+        raise NotAllowed(
+            _("This cannot be done while the case is “%(status)s”.")
+            % {"status": case.get_status_display()}
+        )
 
 
 def move(case: Case, status: str, *, by, act: str, detail: dict | None = None) -> None:
@@ -244,10 +274,11 @@ def seal_text(case: Case, case_key: bytes, purpose: str, text: str) -> bytes:
     return crypto.seal_for_case(case_key, case.id.bytes, purpose, text.encode())
 
 
-def post_message(case: Case, *, by, case_key: bytes, text: str, sender: str,
-                 files: Sequence[StagedFile] = ()) -> Message:
+def post_message(
+    case: Case, *, by, case_key: bytes, text: str, sender: str, files: Sequence[StagedFile] = ()
+) -> Message:
     author = by if sender == Sender.STAFF else None
-    when = now() if sender == Sender.STAFF else coarse_now()
+    when = clock.now() if sender == Sender.STAFF else clock.coarse_now()
     message = Message(case=case, sender=sender, author=author, created_at=when)
     message.body = seal_text(case, case_key, f"message:{message.uid}", text)
     message.save()
@@ -260,15 +291,21 @@ def add_reporter_message(
 ) -> Message:
     """Add the reporter's follow-up message (and files) to their case."""
     with transaction.atomic():
-        message = post_message(case, by="reporter", case_key=case_key, text=text,
-                               sender=Sender.REPORTER, files=files)
-        audit.record("reporter_message", by="reporter", case=case, at=message.created_at,
-                     detail={"files": len(files)})
+        message = post_message(
+            case, by="reporter", case_key=case_key, text=text, sender=Sender.REPORTER, files=files
+        )
+        audit.record(
+            "reporter_message",
+            by="reporter",
+            case=case,
+            at=message.created_at,
+            detail={"files": len(files)},
+        )
         notify_on_commit("reporter_message", case)
     return message
 
 
-ACKNOWLEDGEMENT = (
+ACKNOWLEDGEMENT = gettext_noop(
     "Thank you. Your report has been received by the coalition and will be examined "
     "carefully. We will write to you here; please come back with your receipt to read our "
     "answers and to add anything you remember."
@@ -283,7 +320,7 @@ def acknowledge(case: Case, *, by, case_key: bytes) -> Case:
     with translation.override(case.language):
         text = _(ACKNOWLEDGEMENT)
     post_message(case, by=by, case_key=case_key, text=text, sender=Sender.STAFF)
-    case.acknowledged_at = now()
+    case.acknowledged_at = clock.now()
     move(case, Status.ACKNOWLEDGED, by=by, act="acknowledge")
     return case
 
@@ -301,8 +338,9 @@ def set_priority(case: Case, *, by, priority: str) -> Case:
 
 
 @transaction.atomic
-def assess(case: Case, *, by, priority: str, categories: Sequence[str],
-           admissible: bool | None) -> Case:
+def assess(
+    case: Case, *, by, priority: str, categories: Sequence[str], admissible: bool | None
+) -> Case:
     """Record the assessment; admissible opens the investigation, inadmissible ends it."""
     from .taxonomy import CATEGORIES
 
@@ -310,13 +348,17 @@ def assess(case: Case, *, by, priority: str, categories: Sequence[str],
     check(case, by, "assess")
     if priority not in Priority.values or not categories or set(categories) - set(CATEGORIES):
         raise NotAllowed(_("Choose a priority and at least one known category."))
-    case.priority, case.admissible, case.assessed_at = priority, admissible, now()
+    case.priority, case.admissible, case.assessed_at = priority, admissible, clock.now()
     CaseCategory.objects.filter(case=case).exclude(code__in=categories).delete()
     for code in categories:
         CaseCategory.objects.get_or_create(case=case, code=code)
-    move(case, ASSESS_TARGETS[admissible], by=by, act="assess",
-         detail={"priority": priority, "categories": sorted(categories),
-                 "admissible": admissible})
+    move(
+        case,
+        ASSESS_TARGETS[admissible],
+        by=by,
+        act="assess",
+        detail={"priority": priority, "categories": sorted(categories), "admissible": admissible},
+    )
     return case
 
 
@@ -325,7 +367,7 @@ def add_note(case: Case, *, by, case_key: bytes, text: str) -> Note:
     """An internal note, sealed; the reporter never sees it."""
     case = locked(case)
     check(case, by, "note")
-    note = Note(case=case, author=by, created_at=now())
+    note = Note(case=case, author=by, created_at=clock.now())
     note.body = seal_text(case, case_key, f"note:{note.uid}", text)
     note.save()
     audit.record("note", by=by, case=case)
@@ -333,14 +375,15 @@ def add_note(case: Case, *, by, case_key: bytes, text: str) -> Note:
 
 
 @transaction.atomic
-def message_reporter(case: Case, *, by, case_key: bytes, text: str,
-                     question: bool = False) -> Message:
+def message_reporter(
+    case: Case, *, by, case_key: bytes, text: str, question: bool = False
+) -> Message:
     """Write to the reporter's mailbox; the first such message is the legal feedback."""
     case = locked(case)
     check(case, by, "message")
     message = post_message(case, by=by, case_key=case_key, text=text, sender=Sender.STAFF)
     if case.first_feedback_at is None and case.acknowledged_at is not None:
-        case.first_feedback_at = now()
+        case.first_feedback_at = clock.now()
     act = "request_information" if question else "message_reporter"
     move(case, case.status, by=by, act=act)
     return message
@@ -367,8 +410,16 @@ LEVEL_ORDER = [Level.NATIONAL, Level.REGIONAL, Level.STEERING, Level.EXTERNAL]
 
 
 @transaction.atomic
-def escalate(case: Case, *, by, case_key: bytes | None, level: str, reason: str, to=None,
-             automatic: bool = False) -> Escalation:
+def escalate(
+    case: Case,
+    *,
+    by,
+    case_key: bytes | None,
+    level: str,
+    reason: str,
+    to=None,
+    automatic: bool = False,
+) -> Escalation:
     """Raise the case to a higher level, saying to whom and why."""
     case = locked(case)
     if not automatic:
@@ -377,16 +428,27 @@ def escalate(case: Case, *, by, case_key: bytes | None, level: str, reason: str,
         raise NotAllowed(_("Only an open case can be escalated."))
     if level not in Level.values or LEVEL_ORDER.index(level) <= LEVEL_ORDER.index(case.level):
         raise NotAllowed(_("Escalate to a higher level than the current one."))
-    escalation = Escalation(case=case, level=level, by=None if automatic else by, to=to,
-                            automatic=automatic, created_at=now())
-    escalation.reason = (seal_text(case, case_key, f"escalation:{escalation.uid}", reason)
-                         if case_key else b"")
+    escalation = Escalation(
+        case=case,
+        level=level,
+        by=None if automatic else by,
+        to=to,
+        automatic=automatic,
+        created_at=clock.now(),
+    )
+    escalation.reason = (
+        seal_text(case, case_key, f"escalation:{escalation.uid}", reason) if case_key else b""
+    )
     escalation.save()
     case.level = level
     status = Status.ESCALATED if case.status in TRANSITIONS["escalate"][0] else case.status
-    move(case, status, by=by, act="escalate",
-         detail={"level": level, "to": to.get_username() if to else "",
-                 "automatic": automatic})
+    move(
+        case,
+        status,
+        by=by,
+        act="escalate",
+        detail={"level": level, "to": to.get_username() if to else "", "automatic": automatic},
+    )
     return escalation
 
 
@@ -401,8 +463,13 @@ def resume(case: Case, *, by) -> Case:
 
 def wrap_for(case: Case, user, case_key: bytes) -> KeyWrap:
     profile = StaffProfile.objects.get(user=user)
-    return KeyWrap.objects.create(case=case, user=user, wrapped=crypto.wrap_for_recipient(
-        bytes(profile.public_key), case_key, context=recipient_context(case.id)))
+    return KeyWrap.objects.create(
+        case=case,
+        user=user,
+        wrapped=crypto.wrap_for_recipient(
+            bytes(profile.public_key), case_key, context=recipient_context(case.id)
+        ),
+    )
 
 
 @transaction.atomic
@@ -413,8 +480,7 @@ def grant_access(case: Case, *, by, to, case_key: bytes) -> KeyWrap:
     profile = StaffProfile.objects.filter(user=to, user__is_active=True).first()
     if profile is None or profile.role not in (Role.OFFICER, Role.COORDINATOR):
         raise NotAllowed(_("Only active officers and coordinators can receive a case."))
-    if (case.regional_only and profile.role == Role.OFFICER
-            and case.country in profile.country_list):
+    if case.regional_only and profile.role == Role.OFFICER and case.country in profile.country_list:
         raise NotAllowed(_("The reporter asked that the national team not see this case."))
     if KeyWrap.objects.filter(case=case, user=to).exists():
         raise NotAllowed(_("This person already has access."))
@@ -474,7 +540,7 @@ def conclude(case: Case, *, by, outcome: str) -> Case:
     check(case, by, "conclude")
     if outcome not in Outcome.values:
         raise NotAllowed(_("Choose an outcome."))
-    case.outcome, case.concluded_at = outcome, now()
+    case.outcome, case.concluded_at = outcome, clock.now()
     move(case, Status.CONCLUDED, by=by, act="conclude", detail={"outcome": outcome})
     return case
 
@@ -484,7 +550,7 @@ def close(case: Case, *, by) -> Case:
     """Close the case; the retention clock starts."""
     case = locked(case)
     check(case, by, "close")
-    case.closed_at = now()
+    case.closed_at = clock.now()
     move(case, Status.CLOSED, by=by, act="close")
     return case
 
@@ -496,7 +562,7 @@ def reopen(case: Case, *, by, case_key: bytes, reason: str) -> Case:
     check(case, by, "reopen")
     if not reason.strip():
         raise NotAllowed(_("Say why the case is reopened."))
-    note = Note(case=case, author=by, created_at=now())
+    note = Note(case=case, author=by, created_at=clock.now())
     note.body = seal_text(case, case_key, f"note:{note.uid}", reason)
     note.save()
     case.closed_at = case.concluded_at = None
@@ -508,3 +574,44 @@ def reopen(case: Case, *, by, case_key: bytes, reason: str) -> Case:
 def record_read(case: Case, *, by, what: str) -> None:
     """Every read of case content by staff is in the audit log."""
     audit.record("read", by=by, case=case, detail={"what": what})
+
+
+# The system raises an overdue case no higher than this: regional coordinators already
+# hold its key (routing), while above them nobody does until a person grants it.
+AUTO_ESCALATION_CEILING = Level.REGIONAL
+
+
+@transaction.atomic
+def escalate_overdue(case: Case, *, by="system") -> bool:
+    """Escalate a case past its deadline one level (to regional at most), once per deadline.
+
+    The reason is a code in the audit log; the key holders are mailed once the act commits.
+    Returns whether anything was done: False for a case not overdue or already handled.
+    """
+    from . import clock, notifications
+
+    case = locked(case)
+    if not case.is_open or case.shredded_at or not case.next_due or case.next_due > clock.now():
+        return False
+    marker = notifications.deadline_kind("escalation", case)
+    if case.notices.filter(kind=marker).exists():
+        return False
+    deadline = notifications.deadline_name(case)
+    current = LEVEL_ORDER.index(case.level)
+    ceiling = LEVEL_ORDER.index(AUTO_ESCALATION_CEILING)
+    raised = LEVEL_ORDER[current + 1] if current < ceiling else ""
+    audit.record(
+        "overdue",
+        by=by,
+        case=case,
+        detail={
+            "reason": f"{deadline}_deadline_missed",
+            "due": case.next_due.isoformat(),
+            "escalated_to": raised,
+        },
+    )
+    if raised:
+        escalate(case, by=by, case_key=None, level=raised, reason="", automatic=True)
+    case.notices.create(kind=marker)
+    notify_on_commit(notifications.deadline_kind("overdue", case), case)
+    return True

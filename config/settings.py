@@ -72,7 +72,11 @@ def database_from_url(url: str) -> dict:
                 # with "database is locked" halfway through a submission.
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 30,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    # Deleted rows (shredded keys) are overwritten, not left in free pages.
+                    "PRAGMA secure_delete=ON;"
+                ),
             },
         }
     if parts.scheme in ("postgres", "postgresql", "pgsql"):
@@ -142,7 +146,7 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "cases.admin_site.LanterneAdminConfig",  # the admin with Lanterne's two-step login
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -163,7 +167,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
+    "config.security.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -204,8 +208,27 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(DATA_DIR / "cache"),
+            # Entries are few and small; culling would drop throttle counters and claims.
+            "OPTIONS": {"MAX_ENTRIES": 100000, "CULL_FREQUENCY": 10},
         }
     }
+
+# Staff sign in through the admin's two-step login (cases/staff_auth.py).
+LOGIN_URL = "admin:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+OTP_TOTP_ISSUER = env("LANTERNE_ORGANISATION", "Lanterne")
+# Guessing is slowed per account across both login steps and recovery (cases/staff_auth.py);
+# the devices' own throttles would add a second, wall-clock delay on top of it.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 SESSION_COOKIE_AGE = env_int("LANTERNE_SESSION_MINUTES", 30, minimum=5) * 60
 SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: inactivity expiry
@@ -218,6 +241,8 @@ LANGUAGE_COOKIE_SAMESITE = "Strict"
 LANGUAGE_COOKIE_HTTPONLY = True
 SECURE_COOKIES = env_bool("LANTERNE_SECURE_COOKIES", PRODUCTION)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
+if SECURE_COOKIES:  # __Host- cookies cannot be set or overwritten by any subdomain
+    SESSION_COOKIE_NAME, CSRF_COOKIE_NAME = "__Host-sessionid", "__Host-csrftoken"
 CSRF_FAILURE_VIEW = "whistle.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "no-referrer"
@@ -261,18 +286,41 @@ LANTERNE_PASSWORD_KDF = (env_int("LANTERNE_PASSWORD_KDF_KIB", 65536, minimum=8),
 
 # Receipt guessing: failed attempts per network address per hour, and for everyone.
 LANTERNE_RECEIPT_TRIES_PER_HOUR = env_int("LANTERNE_RECEIPT_TRIES_PER_HOUR", 10, minimum=1)
+# Reports accepted per client address per hour (flood control; needs a known address).
+LANTERNE_SUBMISSIONS_PER_HOUR = env_int("LANTERNE_SUBMISSIONS_PER_HOUR", 30, minimum=1)
+# Behind a proxy that passes the client's address (e.g. HTTP_X_REAL_IP): read it from there,
+# for throttling only. Empty: REMOTE_ADDR. Loopback addresses are never counted.
+LANTERNE_CLIENT_ADDRESS_HEADER = env("LANTERNE_CLIENT_ADDRESS_HEADER")
+# Argon2id derivations running at once per process (each takes its memory cost).
+LANTERNE_KDF_CONCURRENCY = env_int("LANTERNE_KDF_CONCURRENCY", 2, minimum=1)
 LANTERNE_RECEIPT_TRIES_GLOBAL_PER_HOUR = env_int(
     "LANTERNE_RECEIPT_TRIES_GLOBAL_PER_HOUR", 2000, minimum=1
 )
 
 # Optional escrow public key (X25519, urlsafe base64) for disaster recovery: off by default.
 LANTERNE_ESCROW_PUBLIC_KEY = env("LANTERNE_ESCROW_PUBLIC_KEY")
+if LANTERNE_ESCROW_PUBLIC_KEY:
+    import base64
+    import binascii
+
+    try:
+        _escrow = base64.urlsafe_b64decode(LANTERNE_ESCROW_PUBLIC_KEY + "==")
+    except (binascii.Error, ValueError):
+        _escrow = b""
+    if len(_escrow) != 32:
+        raise ImproperlyConfigured(
+            "LANTERNE_ESCROW_PUBLIC_KEY must be a 32-byte X25519 public key in urlsafe base64"
+        )
 
 LANTERNE_QUICK_EXIT_URL = env("LANTERNE_QUICK_EXIT_URL", "https://www.google.com/search?q=weather")
 LANTERNE_ORGANISATION = env("LANTERNE_ORGANISATION", "Lanterne")
 LANTERNE_ADMIN_PATH = env("LANTERNE_ADMIN_PATH", "admin/").strip("/") + "/"
 # Where staff reach Lanterne, for links in notifications (no trailing slash).
 LANTERNE_BASE_URL = env("LANTERNE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Deadline reminders go out this many hours before a deadline (at most half its clock).
+LANTERNE_REMINDER_HOURS = env_int("LANTERNE_REMINDER_HOURS", 48, minimum=1)
+# Closed cases are crypto-shredded this many days after closing (cases/retention.py).
+LANTERNE_RETENTION_DAYS = env_int("LANTERNE_RETENTION_DAYS", 365, minimum=30)
 
 # Celery: an embedded filesystem broker locally, Redis (or any kombu URL) in production.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://")
@@ -281,8 +329,19 @@ if CELERY_BROKER_URL == "filesystem://":
     BROKER_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR),
+        "control_folder": str(BROKER_DIR / "control"),
         "data_folder_out": str(BROKER_DIR),
         "store_processed": False,
+    }
+else:
+    # A task not acknowledged within this many seconds (its worker died) is delivered again.
+    # Longer than any task runs or waits to retry, or live tasks would run twice.
+    visibility_timeout = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": visibility_timeout,
+        # Look for such tasks every few seconds (kombu's default is every 100 s).
+        "unacked_restore_interval": max(1, min(10, visibility_timeout // 5)),
+        "unacked_restore_throttle": 1,
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True  # a killed worker's task goes back to the queue

@@ -45,6 +45,15 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
 @pytest.fixture(autouse=True)
 def lanterne_settings(settings, tmp_path):
     settings.LANTERNE_MEDIA_DIR = tmp_path / "media"
+    if not settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        # The local file cache is shared by every process using this clone; tests get
+        # their own. (With REDIS_URL set, as in CI, the suite runs against real Redis.)
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": f"lanterne-tests-{tmp_path.name}",
+            }
+        }
     settings.LANTERNE_RECEIPT_KDF = (64, 1)
     settings.LANTERNE_PASSWORD_KDF = (64, 1)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -62,18 +71,30 @@ def report(**changes) -> workflow.Submission:
 
 @pytest.fixture
 def amani(db):
-    return officers.enrol("amani", role="officer", password=PASSWORD, countries=["CD"]).profile
+    return officers.enrol(
+        "amani",
+        role="officer",
+        password=PASSWORD,
+        countries=["CD"],
+        email="amani@coalition.example",
+    ).profile
 
 
 @pytest.fixture
 def sia(db):
-    return officers.enrol("sia", role="officer", password=PASSWORD, countries=["SL"]).profile
+    return officers.enrol(
+        "sia", role="officer", password=PASSWORD, countries=["SL"], email="sia@coalition.example"
+    ).profile
 
 
 @pytest.fixture
 def beatrice(db):
     return officers.enrol(
-        "beatrice", role="coordinator", password=PASSWORD, regions=["central", "great-lakes"]
+        "beatrice",
+        email="beatrice@coalition.example",
+        role="coordinator",
+        password=PASSWORD,
+        regions=["central", "great-lakes"],
     ).profile
 
 

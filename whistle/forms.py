@@ -19,6 +19,11 @@ class ReportForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one kind of problem.")},
     )
+    urgent = forms.BooleanField(
+        label=_("Someone's life or freedom is in danger right now"),
+        help_text=_("We then treat your report within hours."),
+        required=False,
+    )
     country = forms.ChoiceField(
         label=_("Country"),
         choices=blank(_("Choose a country")) + geography.country_choices(),

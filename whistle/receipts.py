@@ -1,13 +1,17 @@
 """Guarding receipts: throttled guessing, and a receipt that survives a double submit.
 
-Throttling keeps short-lived counters in the cache (never the database) under a keyed
-hash of the network address whose key changes every hour, so a counter cannot be traced
-back to an address, nor linked to the next hour's. A global ceiling limits guessing by
-many addresses at once (and through Tor, where every reporter shares one address).
+Throttling keeps short-lived counters in the cache (never the database). A counter's key
+is a keyed hash of the network address, under a key that changes every hour, cut to 16
+bits: each counter is shared by some 65,000 IPv4 addresses, so even someone holding the
+cache and the secret key cannot tell which address tried. Behind a proxy or an onion
+service every visitor arrives from the loopback address, so per-address counting is
+skipped there unless the proxy passes the client address in LANTERNE_CLIENT_ADDRESS_HEADER;
+a global ceiling limits guessing from everywhere at once.
 """
 
 import hashlib
 import hmac
+import ipaddress
 import secrets
 import time
 
@@ -28,31 +32,60 @@ def _keyed(purpose: str, value: str) -> str:
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:40]
 
 
-def _address_counter(request) -> str:
+def _client_bucket(request) -> str | None:
+    """A 16-bit bucket for the client's address this hour; None when it is not known."""
+    # The address is read here, hashed, cut, and forgotten.
+    address = request.META.get(settings.LANTERNE_CLIENT_ADDRESS_HEADER or "REMOTE_ADDR", "")
+    address = address.split(",")[0].strip()
+    try:
+        if not address or ipaddress.ip_address(address).is_loopback:
+            return None
+    except ValueError:
+        return None
     hour = _hour()
-    # The address is read here, hashed under this hour's key, and forgotten.
-    return f"receipt-fail:{hour}:{_keyed(f'throttle|{hour}', request.META.get('REMOTE_ADDR', ''))}"
+    return f"{hour}:{_keyed(f'throttle|{hour}', address)[:4]}"
 
 
-def _global_counter() -> str:
-    return f"receipt-fail:{_hour()}:all"
+def _counters(request, what: str) -> list[str]:
+    bucket = _client_bucket(request)
+    return [f"{what}:{_hour()}:all"] + ([f"{what}:{bucket}"] if bucket else [])
 
 
-def guessing_blocked(request) -> bool:
-    return (
-        cache.get(_address_counter(request), 0) >= settings.LANTERNE_RECEIPT_TRIES_PER_HOUR
-        or cache.get(_global_counter(), 0) >= settings.LANTERNE_RECEIPT_TRIES_GLOBAL_PER_HOUR
-    )
+def _over(request, what: str, per_address: int, overall: int) -> bool:
+    total, *mine = _counters(request, what)
+    return cache.get(total, 0) >= overall or any(cache.get(k, 0) >= per_address for k in mine)
 
 
-def count_failure(request) -> None:
-    for key in (_address_counter(request), _global_counter()):
+def _count(request, what: str) -> None:
+    for key in _counters(request, what):
         if cache.add(key, 1, HOUR):
             continue
         try:
             cache.incr(key)
         except ValueError:  # expired between add and incr
             cache.add(key, 1, HOUR)
+
+
+def guessing_blocked(request) -> bool:
+    return _over(
+        request,
+        "receipt-fail",
+        settings.LANTERNE_RECEIPT_TRIES_PER_HOUR,
+        settings.LANTERNE_RECEIPT_TRIES_GLOBAL_PER_HOUR,
+    )
+
+
+def count_failure(request) -> None:
+    _count(request, "receipt-fail")
+
+
+def submissions_blocked(request) -> bool:
+    """A flood of fake reports from one place is slowed; the world as a whole is not."""
+    return _over(request, "submit", settings.LANTERNE_SUBMISSIONS_PER_HOUR, float("inf"))
+
+
+def count_submission(request) -> None:
+    _count(request, "submit")
 
 
 # A submission token identifies one filling-in of the report form. If the same form is

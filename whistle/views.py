@@ -49,7 +49,16 @@ def report(request):
     token = request.POST.get("submission") or receipts.new_submission_token()
     draft, file_errors = load_draft(request)
     form = ReportForm(request.POST)
-    if form.is_valid() and not file_errors:
+    if receipts.submissions_blocked(request):
+        form.add_error(
+            None,
+            _(
+                "Many reports were sent from your network in the last hour. "
+                "Nothing you typed or attached is lost: please send it again "
+                "later."
+            ),
+        )
+    elif form.is_valid() and not file_errors:
         if not receipts.claim_submission(token):
             return show_receipt_again(request, token)
         try:
@@ -68,13 +77,14 @@ def report(request):
             )
         else:
             receipts.remember_receipt(token, submission.receipt)
+            receipts.count_submission(request)
             draft.discard(keep_files=True)
             return render(
                 request,
                 "whistle/receipt.html",
                 {
                     "receipt": format_receipt(submission.receipt),
-                    "reference": submission.case.reference,
+                    "uncleaned": [f.name for f in draft.files if not f.scrubbed],
                 },
             )
     if draft.files:

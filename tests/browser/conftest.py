@@ -91,3 +91,16 @@ def photo(tmp_path) -> Path:
     Image.new("RGB", (64, 48), (180, 83, 9)).save(buffer, format="JPEG", quality=80)
     path.write_bytes(buffer.getvalue())
     return path
+
+
+@pytest.fixture
+def open_mailbox(server):
+    """Open the follow-up mailbox with a receipt typed as the receipt page showed it."""
+
+    def open_with(page, receipt: str) -> None:
+        page.goto(server + "/follow-up/")
+        page.get_by_label("Your receipt").fill(receipt)
+        page.get_by_role("button", name="Open", exact=True).click()
+        page.wait_for_url(server + "/follow-up/case/")
+
+    return open_with

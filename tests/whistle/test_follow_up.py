@@ -34,20 +34,51 @@ def test_a_malformed_receipt_is_explained(client, coalition):
 
 def test_guessing_is_throttled_per_network_address(client, coalition, settings):
     settings.LANTERNE_RECEIPT_TRIES_PER_HOUR = 3
+    guesser = {"REMOTE_ADDR": "198.51.100.5"}
     for _ in range(3):
-        client.post("/follow-up/", {"receipt": "1" * 20})
+        client.post("/follow-up/", {"receipt": "1" * 20}, **guesser)
     right = report().receipt
-    blocked = client.post("/follow-up/", {"receipt": right})
+    blocked = client.post("/follow-up/", {"receipt": right}, **guesser)
     assert blocked.status_code == 429
     assert "Too many wrong receipts" in blocked.content.decode()
-    other = client.post("/follow-up/", {"receipt": right}, REMOTE_ADDR="10.9.8.7")
+    other = client.post("/follow-up/", {"receipt": right}, REMOTE_ADDR="203.0.113.200")
     assert other.status_code == 302
+
+
+def test_behind_a_proxy_the_loopback_address_is_not_throttled_alone(client, coalition, settings):
+    settings.LANTERNE_RECEIPT_TRIES_PER_HOUR = 2
+    for _ in range(3):
+        client.post("/follow-up/", {"receipt": "1" * 20}, REMOTE_ADDR="127.0.0.1")
+    assert client.post("/follow-up/", {"receipt": report().receipt}).status_code == 302
+
+
+def test_the_proxys_client_address_header_is_used_for_throttling(client, coalition, settings):
+    settings.LANTERNE_RECEIPT_TRIES_PER_HOUR = 2
+    settings.LANTERNE_CLIENT_ADDRESS_HEADER = "HTTP_X_REAL_IP"
+    for _ in range(2):
+        client.post("/follow-up/", {"receipt": "1" * 20}, HTTP_X_REAL_IP="198.51.100.9")
+    response = client.post(
+        "/follow-up/", {"receipt": report().receipt}, HTTP_X_REAL_IP="198.51.100.9"
+    )
+    assert response.status_code == 429
+
+
+def test_a_flood_of_reports_from_one_address_is_slowed(client, coalition, settings):
+    from tests.whistle.pages import form_data, send_report
+
+    settings.LANTERNE_SUBMISSIONS_PER_HOUR = 2
+    flood = {"REMOTE_ADDR": "198.51.100.77"}
+    for _ in range(2):
+        assert 'id="receipt"' in send_report(client, form_data(), **flood).content.decode()
+    page = send_report(client, form_data(), **flood).content.decode()
+    assert "Many reports were sent from your network" in page
+    assert "The commander of the roadblock" in page  # nothing typed is lost
 
 
 def test_guessing_from_many_addresses_hits_the_global_ceiling(client, coalition, settings):
     settings.LANTERNE_RECEIPT_TRIES_GLOBAL_PER_HOUR = 5
     for n in range(5):
-        client.post("/follow-up/", {"receipt": "2" * 20}, REMOTE_ADDR=f"10.0.0.{n}")
+        client.post("/follow-up/", {"receipt": "2" * 20}, REMOTE_ADDR=f"192.0.2.{n}")
     response = client.post("/follow-up/", {"receipt": "2" * 20}, REMOTE_ADDR="10.0.1.1")
     assert response.status_code == 429
 

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from tests.conftest import report
-from tests.whistle.pages import form_data, open_mailbox, receipt_of, send_report
+from tests.whistle.pages import form_data, hidden, open_mailbox, receipt_of, send_report
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +77,23 @@ def test_the_quick_exit_link_sends_no_referrer(client):
 def test_methods_other_than_get_and_post_are_refused_cleanly(client):
     assert client.put("/report/").status_code == 405
     assert client.delete("/follow-up/").status_code == 405
+
+
+def test_a_form_posted_from_a_no_referrer_page_is_accepted(coalition):
+    browser = Client(enforce_csrf_checks=True)
+    token = hidden(browser.get("/follow-up/"), "csrfmiddlewaretoken")
+    response = browser.post(
+        "/follow-up/", {"csrfmiddlewaretoken": token, "receipt": "1" * 20}, HTTP_ORIGIN="null"
+    )
+    assert response.status_code == 400  # reached the view: "no report matches"
+
+
+def test_a_form_posted_from_another_site_is_refused(coalition):
+    browser = Client(enforce_csrf_checks=True)
+    token = hidden(browser.get("/follow-up/"), "csrfmiddlewaretoken")
+    response = browser.post(
+        "/follow-up/",
+        {"csrfmiddlewaretoken": token, "receipt": "1" * 20},
+        HTTP_ORIGIN="https://evil.example",
+    )
+    assert response.status_code == 403

@@ -76,6 +76,14 @@ def test_no_report_content_or_reporter_trace_is_stored_anywhere(
     client, coalition, settings, caplog, tmp_path
 ):
     started = time.time() - 1
+    if not settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        # Look at what local mode really writes: its file cache, on disk.
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": str(tmp_path / "cache"),
+            }
+        }
     log_file = tmp_path / "lanterne.log"
     handler = logging.FileHandler(log_file)
     logging.getLogger().addHandler(handler)
@@ -124,3 +132,4 @@ def test_no_report_content_or_reporter_trace_is_stored_anywhere(
             assert secret.encode() not in blob, f"{what} found in {place}"
         assert digits.encode() not in blob and receipt.encode() not in blob, f"receipt in {place}"
     assert places["media folder"], "the attachments should be there, sealed"
+    assert places["cache"], "the throttle counters and the sealed receipt should be there"

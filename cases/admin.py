@@ -1,0 +1,273 @@
+"""The officers' admin: the queue, the case page, and read-only views of the audit and staff.
+
+Nothing here changes a case: the Case admin is read-only, and the acts on the case page
+post to views in cases.staff_views that call one function of cases.workflow each.
+"""
+
+from django.contrib import admin
+from django.db import models
+from django.db.models import Count, F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.urls import path
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from . import acts, clock, geography, staff_views, taxonomy
+from .models import AuditEvent, Case, Message, Priority, Role, Sender, StaffProfile
+
+
+def role(request) -> str | None:
+    """The user's staff role, looked up once per request."""
+    if not hasattr(request, "_lanterne_role"):
+        profile = StaffProfile.objects.filter(user=request.user).only("role").first()
+        request._lanterne_role = profile.role if profile else None
+    return request._lanterne_role
+
+
+def is_staff_member(request) -> bool:
+    user = request.user
+    return user.is_active and user.is_staff and (user.is_superuser or role(request) is not None)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    actions = None
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class CountryFilter(admin.SimpleListFilter):
+    """Only the countries of the cases in this person's queue (one small query)."""
+
+    title = _("country")
+    parameter_name = "country"
+
+    def lookups(self, request, model_admin):
+        codes = set(Case.objects.filter(wraps__user=request.user).values_list("country", flat=True))
+        return [(c, name) for c, name in geography.COUNTRIES.items() if c in codes]
+
+    def queryset(self, request, queryset):
+        if self.value() in geography.COUNTRIES:
+            return queryset.filter(country=self.value())
+        return queryset
+
+
+class CategoryFilter(admin.SimpleListFilter):
+    title = _("category")
+    parameter_name = "category"
+
+    def lookups(self, request, model_admin):
+        return [(code, f"{code} — {words}") for code, words in taxonomy.CATEGORIES.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() in taxonomy.CATEGORIES:
+            return queryset.filter(categories__code=self.value())
+        return queryset
+
+
+class DeadlineFilter(admin.SimpleListFilter):
+    title = _("deadline")
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("Overdue")), ("soon", _("Due within 48 hours"))]
+
+    def queryset(self, request, queryset):
+        now = clock.now()
+        if self.value() == "overdue":
+            return queryset.filter(next_due__lt=now)
+        if self.value() == "soon":
+            return queryset.filter(next_due__gte=now, next_due__lt=now + staff_views.SOON_DELTA)
+        return queryset
+
+
+def unread_messages():
+    """How many of the reporter's messages no one has opened yet, per case."""
+    return Coalesce(
+        Subquery(
+            Message.objects.filter(
+                case=OuterRef("pk"), sender=Sender.REPORTER, read_at__isnull=True
+            )
+            .order_by()
+            .values("case")
+            .annotate(n=Count("id"))
+            .values("n")
+        ),
+        Value(0),
+    )
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin):
+    list_display = (
+        "reference",
+        "received",
+        "category_codes",
+        "country_code",
+        "priority_code",
+        "status",
+        "assignee",
+        "deadline",
+        "unread",
+    )
+    list_display_links = ("reference",)
+    list_filter = ("status", CountryFilter, CategoryFilter, "priority", DeadlineFilter)
+    list_select_related = ("assignee",)
+    search_fields = ("reference",)
+    search_help_text = _("A case reference, like K7QM-4X29, or its first characters.")
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # counts per filter choice would cost a query each
+    list_per_page = 50
+    sortable_by = (
+        "reference",
+        "received",
+        "country_code",
+        "priority_code",
+        "status",
+        "deadline",
+        "unread",
+    )
+
+    def get_queryset(self, request):
+        # Only the cases this person holds a key to; one wrap per (case, user), so no repeats.
+        return (
+            Case.objects.filter(wraps__user=request.user)
+            .annotate(
+                urgency=models.Case(
+                    models.When(priority=Priority.P1, then=Value(0)),
+                    default=Value(1),
+                    output_field=models.IntegerField(),
+                ),
+                unread=unread_messages(),
+            )
+            .prefetch_related("categories")
+        )
+
+    def get_ordering(self, request):
+        return ["urgency", F("next_due").asc(nulls_last=True), "-received_at"]
+
+    def get_search_results(self, request, queryset, search_term):
+        reference = acts.normalise_reference(search_term)
+        if not reference:
+            return queryset, False
+        return queryset.filter(reference__istartswith=reference), False
+
+    def has_module_permission(self, request) -> bool:
+        return is_staff_member(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return is_staff_member(request)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/act/<slug:name>/", view(staff_views.act), name="cases_case_act"),
+            path(
+                "<path:object_id>/file/<uuid:file_id>/",
+                view(staff_views.attachment),
+                name="cases_case_attachment",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": _("Your queue"), **(extra_context or {})})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return staff_views.case_page(request, object_id, self)
+
+    def history_view(self, request, object_id, extra_context=None):
+        raise Http404  # the case page shows the audited history
+
+    @admin.display(description=_("received"), ordering="received_at")
+    def received(self, case):
+        return case.received_at.date().isoformat()
+
+    @admin.display(description=_("categories"))
+    def category_codes(self, case):
+        return format_html_join(
+            " ",
+            '<abbr title="{}">{}</abbr>',
+            ((taxonomy.CATEGORIES.get(c.code, c.code), c.code) for c in case.categories.all()),
+        )
+
+    @admin.display(description=_("country"), ordering="country")
+    def country_code(self, case):
+        return format_html('<abbr title="{}">{}</abbr>', case.get_country_display(), case.country)
+
+    @admin.display(description=_("priority"), ordering="priority")
+    def priority_code(self, case):
+        if not case.priority:
+            return "—"
+        return format_html(
+            '<abbr class="priority-{}" title="{}">{}</abbr>',
+            case.priority.lower(),
+            case.get_priority_display(),
+            case.priority,
+        )
+
+    @admin.display(description=_("next deadline"), ordering=F("next_due").asc(nulls_last=True))
+    def deadline(self, case):
+        due = staff_views.due(case.next_due)
+        if due is None:
+            return "—"
+        return format_html(
+            '<span class="deadline {}">{}</span><br><time class="quiet">{}</time>',
+            due.css,
+            due.words,
+            due.at.strftime("%Y-%m-%d %H:%M UTC"),
+        )
+
+    @admin.display(description=_("unread"), ordering="unread")
+    def unread(self, case):
+        if not case.unread:
+            return "0"
+        return format_html('<strong class="unread">{}</strong>', case.unread)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("id", "at", "actor", "action", "case_reference")
+    list_filter = ("action",)
+    search_fields = ("=case_reference", "=actor")
+    show_full_result_count = False
+    ordering = ("-id",)
+
+    def allowed(self, request) -> bool:
+        return (
+            request.user.is_active
+            and request.user.is_staff
+            and (request.user.is_superuser or role(request) == Role.COORDINATOR)
+        )
+
+    def has_module_permission(self, request) -> bool:
+        return self.allowed(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.allowed(request)
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(ReadOnlyAdmin):
+    list_display = ("username", "role", "countries", "regions")
+    list_filter = ("role",)
+    list_select_related = ("user",)
+    search_fields = ("user__username",)
+    fields = ("user", "role", "countries", "regions", "created_at")  # never the key fields
+
+    @admin.display(description=_("username"), ordering="user__username")
+    def username(self, profile):
+        return profile.user.get_username()
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser

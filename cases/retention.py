@@ -1,0 +1,113 @@
+"""Retention: a closed case is crypto-shredded LANTERNE_RETENTION_DAYS after it was closed.
+
+Shredding destroys every copy of the case key — each recipient's wrap, the escrow wrap,
+the reporter's sealed copy, and any copy django-simple-history keeps of them (its models
+leave key fields out; shredding blanks them anyway should one come back) — and then the
+ciphertext those keys opened: report, messages, notes, escalation reasons,
+attachment details and files. The receipt's lookup tag is replaced, so a seized receipt
+no longer even proves that its report existed. What statistics need stays in clear:
+country, categories, dates, status, level, outcome, and the rows that count messages,
+files and escalations.
+
+Backups made before the shredding still hold the keys: a backup must not be kept longer
+than the retention period, or shredding only happens when the last such backup expires.
+"""
+
+import logging
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+
+from . import audit, clock, storage
+from .models import Attachment, Case, Escalation, KeyWrap, Message, Note, Status
+from .workflow import NotAllowed
+
+logger = logging.getLogger(__name__)
+
+# Every sealed field, by model; blanked in the live rows and in their history.
+SEALED = {
+    Message: ("body",),
+    Note: ("body",),
+    Escalation: ("reason",),
+    Attachment: ("sealed_meta", "sealed_file_key"),
+}
+
+
+def blank_history(model, where: dict, **values) -> None:
+    """Overwrite these fields in the model's history rows, where history keeps them."""
+    kept = {f.name for f in model.history.model._meta.get_fields()}
+    values = {name: value for name, value in values.items() if name in kept}
+    if values:
+        model.history.model.objects.filter(**where).update(**values)
+
+
+def cutoff(at: datetime | None = None) -> datetime:
+    return (at or clock.now()) - timedelta(days=settings.LANTERNE_RETENTION_DAYS)
+
+
+def due(at: datetime | None = None):
+    """Closed cases whose retention period is over and that still hold keys."""
+    return Case.objects.filter(
+        status=Status.CLOSED, closed_at__lt=cutoff(at), shredded_at=None
+    ).order_by("closed_at")
+
+
+@transaction.atomic
+def shred(case: Case, *, by="system") -> bool:
+    """Destroy the case's keys and content for good; False if it already was.
+
+    Refuses (NotAllowed) a case that is not closed or whose retention period is not over.
+    """
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.shredded_at is not None:
+        return False
+    if case.status != Status.CLOSED or not case.closed_at or case.closed_at >= cutoff():
+        raise NotAllowed("Only a case closed longer than the retention period is shredded.")
+
+    wraps = KeyWrap.objects.filter(case=case).delete()[0]
+    case.reporter_key = case.report = b""
+    case.reporter_tag = secrets.token_hex(32)  # unique, and tied to no receipt
+    case.shredded_at = clock.now()
+    case._history_user = None
+    case.save(update_fields=["reporter_key", "report", "reporter_tag", "shredded_at"])
+    blank_history(
+        Case, {"id": case.id}, reporter_key=b"", report=b"", reporter_tag=case.reporter_tag
+    )
+    # Key wraps' history says who held a key when; should it ever keep the key, blank it.
+    blank_history(KeyWrap, {"case_id": case.id}, wrapped=b"")
+    for model, fields in SEALED.items():
+        blank = dict.fromkeys(fields, b"")
+        model.objects.filter(case=case).update(**blank)
+        blank_history(model, {"case_id": case.id}, **blank)
+
+    files = list(Attachment.objects.filter(case=case).values_list("id", flat=True))
+    audit.record(
+        "shred",
+        by=by,
+        case=case,
+        detail={
+            "reason": "retention_period_over",
+            "closed_at": case.closed_at.isoformat(),
+            "retention_days": settings.LANTERNE_RETENTION_DAYS,
+            "key_wraps": wraps,
+            "files": len(files),
+        },
+    )
+    # Last, so a failure above leaves the files with their keys; the files are useless
+    # without the keys, so losing them to a rollback after this point costs nothing.
+    for file_id in files:
+        storage.remove(storage.attachment_path(file_id))
+    return True
+
+
+def apply() -> int:
+    """Shred every case past its retention period; return how many were shredded."""
+    shredded = 0
+    for case in due():
+        try:
+            shredded += shred(case, by="system")
+        except Exception:  # one bad case must not keep the others' keys alive
+            logger.exception("retention: could not shred case %s", case.reference)
+    return shredded

@@ -1,0 +1,324 @@
+"""The case page, its act forms and attachment downloads: what an officer sees and does.
+
+Every view loads the case through `case_for`, which answers 404 alike for a missing id, a
+malformed id, a case the officer holds no key to and a browser without a key session.
+Every change goes through one function in cases.workflow; every read is audited. Nothing
+decrypted is cached, logged or kept in the session.
+"""
+
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from . import access, acts, clock, content, crypto, geography, taxonomy, workflow
+from .models import AuditEvent, Case, Escalation, KeyWrap, Message, Sender
+from .staff_keys import private_key
+
+# --- loading a case -----------------------------------------------------------------------
+
+
+def case_for(request: HttpRequest, object_id: str) -> tuple[Case, bytes]:
+    """Return the case and its key for this officer, or raise Http404 (the same every time)."""
+    try:
+        case_id = uuid.UUID(unquote(str(object_id)))
+    except ValueError:
+        raise Http404 from None
+    key = private_key(request)
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None or key is None:
+        raise Http404
+    try:
+        return case, access.case_key_for_staff(case, request.user, key)
+    except access.NotFound:
+        raise Http404 from None
+
+
+def page_url(case: Case) -> str:
+    return reverse("admin:cases_case_change", args=[case.pk])
+
+
+# --- deadlines ----------------------------------------------------------------------------
+
+DAY, HOUR = 86400, 3600
+SOON = 2 * DAY
+SOON_DELTA = timedelta(seconds=SOON)
+
+
+@dataclass(frozen=True)
+class Due:
+    at: datetime
+    words: str
+    css: str  # "overdue", "due-soon" or ""
+
+
+def due(at: datetime | None, now: datetime | None = None) -> Due | None:
+    """Describe a deadline as days (or, within a day, hours) left or overdue."""
+    if at is None:
+        return None
+    seconds = (at - (now or clock.now())).total_seconds()
+    late = seconds < 0
+    left = abs(seconds)
+    if left < DAY:
+        n = max(1, math.ceil(left / HOUR))
+        words = (
+            ngettext("overdue by %(n)d hour", "overdue by %(n)d hours", n)
+            if late
+            else ngettext("%(n)d hour left", "%(n)d hours left", n)
+        )
+    else:
+        n = int(left // DAY)
+        words = (
+            ngettext("overdue by %(n)d day", "overdue by %(n)d days", n)
+            if late
+            else ngettext("%(n)d day left", "%(n)d days left", n)
+        )
+    css = "overdue" if late else ("due-soon" if seconds < SOON else "")
+    return Due(at, words % {"n": n}, css)
+
+
+# --- the report, in words -----------------------------------------------------------------
+
+# The labels of the public report form (whistle.forms), same msgids so the catalogue
+# translates them; cases never imports whistle.
+REPORT_LABELS = {
+    "categories": gettext_lazy("What is it about?"),
+    "urgent": gettext_lazy("Someone's life or freedom is in danger right now"),
+    "country": gettext_lazy("Country"),
+    "province": gettext_lazy("Province, territory or town"),
+    "mine_site": gettext_lazy("Mine site, if there is one"),
+    "mineral": gettext_lazy("Mineral"),
+    "stage": gettext_lazy("Where in the supply chain?"),
+    "incident_date": gettext_lazy("When did it happen?"),
+    "date_precision": gettext_lazy("How sure are you of the date?"),
+    "what_happened": gettext_lazy("What happened?"),
+    "actors": gettext_lazy("Who was involved?"),
+    "people_affected": gettext_lazy("How many people were affected?"),
+    "contact": gettext_lazy("A way to contact you (optional, not recommended)"),
+    "regional_only": gettext_lazy("Send only to the regional team"),
+}
+REPORT_WORDS = {
+    "categories": taxonomy.CATEGORIES,
+    "country": geography.COUNTRIES,
+    "mineral": taxonomy.MINERALS,
+    "stage": taxonomy.STAGES,
+    "date_precision": taxonomy.DATE_PRECISION,
+    "actors": taxonomy.ACTORS,
+}
+
+
+@dataclass(frozen=True)
+class Answer:
+    key: str
+    label: str
+    text: str
+    long: bool
+
+
+def in_words(key: str, value) -> str:
+    words = REPORT_WORDS.get(key, {})
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list):
+        return "; ".join(str(words.get(v, v)) for v in value)
+    return str(words.get(value, value)) if value not in (None, "") else "—"
+
+
+def answers(report: dict) -> list[Answer]:
+    """The report's answers in the form's order, labelled; unknown keys keep their name."""
+    keys = [k for k in REPORT_LABELS if k in report] + [k for k in report if k not in REPORT_LABELS]
+    return [
+        Answer(
+            k,
+            str(REPORT_LABELS.get(k, k)),
+            in_words(k, report[k]),
+            k in ("what_happened", "contact"),
+        )
+        for k in keys
+    ]
+
+
+# --- sealed text the content module does not cover ----------------------------------------
+
+
+def open_text(case: Case, case_key: bytes, purpose: str, sealed) -> str:
+    sealed = bytes(sealed)
+    if not sealed:
+        return ""
+    try:
+        return crypto.open_for_case(case_key, case.id.bytes, purpose, sealed).decode()
+    except crypto.CryptoError:
+        return _("(this text cannot be opened)")
+
+
+@dataclass(frozen=True)
+class EscalationView:
+    level: str
+    by: str
+    to: str
+    created_at: datetime
+    reason: str
+    automatic: bool
+
+
+def escalations(case: Case, case_key: bytes) -> list[EscalationView]:
+    return [
+        EscalationView(
+            e.get_level_display(),
+            e.by.get_username() if e.by else _("system (overdue deadline)"),
+            e.to.get_username() if e.to else "—",
+            e.created_at,
+            open_text(case, case_key, f"escalation:{e.uid}", e.reason),
+            e.automatic,
+        )
+        for e in Escalation.objects.filter(case=case).select_related("by", "to")
+    ]
+
+
+# --- the acts -----------------------------------------------------------------------------
+
+
+@require_POST
+def act(request: HttpRequest, object_id: str, name: str) -> HttpResponse:
+    """Validate one act's form, call its one workflow function, and go back to the page."""
+    if name not in acts.ACTS:
+        raise Http404
+    case, case_key = case_for(request, object_id)
+    form = acts.ACTS[name](request.POST, case=case, user=request.user)
+    if not form.is_valid():
+        for error in acts.form_errors(form):
+            messages.error(request, error)
+        return redirect(page_url(case))
+    try:
+        form.run(case_key)
+    except workflow.NotAllowed as refusal:
+        messages.error(request, str(refusal))
+        return redirect(page_url(case))
+    messages.success(request, _("Done: %(act)s.") % {"act": form.title})
+    if not KeyWrap.objects.filter(case=case, user=request.user).exists():
+        return redirect("admin:cases_case_changelist")  # recused: the case is gone for them
+    return redirect(page_url(case))
+
+
+# --- the page and the files ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntryView:
+    entry: content.Entry
+    new: bool
+    author: str
+
+
+def conversation(case: Case, case_key: bytes) -> list[EntryView]:
+    """The mailbox, the reporter's unread messages flagged, then marked read.
+
+    Only the messages shown are marked: one arriving meanwhile stays unread.
+    """
+    rows = list(
+        Message.objects.filter(case=case).values_list("id", "read_at", "sender", "author__username")
+    )
+    # Messages are only ever added, in id order: any extra entry arrived after `rows`.
+    entries = content.conversation(case, case_key)[: len(rows)]
+    shown, unread = [], []
+    for entry, (message_id, read_at, sender, author) in zip(entries, rows, strict=True):
+        new = sender == Sender.REPORTER and read_at is None
+        if new:
+            unread.append(message_id)
+        who = _("Reporter") if sender == Sender.REPORTER else (author or _("Coalition"))
+        shown.append(EntryView(entry, new, who))
+    Message.objects.filter(id__in=unread, read_at__isnull=True).update(read_at=clock.now())
+    return shown
+
+
+def holders(case: Case) -> list[str]:
+    wraps = (
+        KeyWrap.objects.filter(case=case).select_related("user__staff").order_by("user__username")
+    )
+    names = []
+    for wrap in wraps:
+        if wrap.user is None:
+            names.append(_("disaster-recovery escrow key"))
+        else:
+            profile = getattr(wrap.user, "staff", None)
+            role = profile.get_role_display() if profile else ""
+            names.append(
+                f"{wrap.user.get_username()} — {role}" if role else wrap.user.get_username()
+            )
+    return names
+
+
+HISTORY_SHOWN = 200
+
+
+def history(case: Case) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(case_id=case.id).order_by("-id")[:HISTORY_SHOWN])
+
+
+def detail_words(event: AuditEvent) -> str:
+    return ", ".join(f"{k}: {v}" for k, v in sorted(event.detail.items()) if v not in ("", None))
+
+
+def case_page(request: HttpRequest, object_id: str, model_admin) -> HttpResponse:
+    """The read-only case page: report, files, mailbox, notes, clocks, keys, history, acts."""
+    case, case_key = case_for(request, object_id)
+    workflow.record_read(case, by=request.user, what="case page")
+    now = clock.now()
+    events = history(case)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": Case._meta,
+        "title": _("Case %(reference)s") % {"reference": case.reference},
+        "subtitle": "",
+        "case": case,
+        "answers": answers(content.read_report(case, case_key)),
+        "files": content.report_files(case, case_key),
+        "conversation": conversation(case, case_key),
+        "notes": content.notes(case, case_key),
+        "escalations": escalations(case, case_key),
+        "deadlines": [
+            (
+                _("Acknowledge by"),
+                due(case.ack_due, now) if not case.acknowledged_at else None,
+                case.ack_due,
+                case.acknowledged_at,
+            ),
+            (
+                _("First feedback by"),
+                due(case.feedback_due, now) if not case.first_feedback_at else None,
+                case.feedback_due,
+                case.first_feedback_at,
+            ),
+        ],
+        "next_due": due(case.next_due, now),
+        "holders": holders(case),
+        "events": [(e, detail_words(e)) for e in events],
+        "more_events": len(events) == HISTORY_SHOWN,
+        "acts": acts.acts_on_page(case, request.user),
+        "categories": [(c, taxonomy.CATEGORIES.get(c, c)) for c in case.category_codes],
+    }
+    return TemplateResponse(request, "admin/cases/case/case_page.html", context)
+
+
+def attachment(request: HttpRequest, object_id: str, file_id: uuid.UUID) -> HttpResponse:
+    """Stream a decrypted attachment as a download; never rendered inline by the browser."""
+    case, case_key = case_for(request, object_id)
+    try:
+        info, chunks = content.open_file(case, case_key, file_id)
+    except KeyError:
+        raise Http404 from None
+    workflow.record_read(case, by=request.user, what="attachment")
+    response = StreamingHttpResponse(chunks, content_type="application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, info.name)
+    return response
