@@ -4,16 +4,22 @@ Nothing here changes a case: the Case admin is read-only, and the acts on the ca
 post to views in cases.staff_views that call one function of cases.workflow each.
 """
 
+from django import forms
 from django.contrib import admin
+from django.contrib.auth import password_validation
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from . import acts, clock, geography, staff_views, taxonomy
+from . import acts, clock, geography, staff_auth, staff_views, taxonomy
 from .models import AuditEvent, Case, Message, Priority, Role, Sender, StaffProfile
 
 
@@ -271,3 +277,79 @@ class StaffProfileAdmin(ReadOnlyAdmin):
 
     def has_view_permission(self, request, obj=None) -> bool:
         return request.user.is_active and request.user.is_superuser
+
+
+class ResetKeysForm(forms.Form):
+    new_password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    understood = forms.BooleanField(
+        label=_(
+            "I understand that this person loses access to every case sent to them until a "
+            "coordinator grants it again."
+        ),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password1") != data.get("new_password2"):
+            raise forms.ValidationError(_("The two passwords differ."))
+        if data.get("new_password1"):
+            password_validation.validate_password(data["new_password1"], self.user)
+        return data
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    """Django's user admin, except that a key holder's password cannot be set behind her back.
+
+    Setting it would leave her private key sealed under the old password. Her own password
+    change and the recovery-key page re-seal it; an administrator can only reset it WITHOUT
+    the recovery key, which makes a new key pair and loses her access to past cases.
+    """
+
+    def user_change_password(self, request, id, form_url=""):
+        user = self.get_object(request, id)
+        if user is None or not StaffProfile.objects.filter(user=user).exists():
+            return super().user_change_password(request, id, form_url)
+        if not (self.has_change_permission(request, user) and request.user.is_superuser):
+            raise PermissionDenied
+        form = ResetKeysForm(user, request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            recovery_key = staff_auth.reset_without_recovery(
+                user, form.cleaned_data["new_password1"], by=request.user
+            )
+            return TemplateResponse(
+                request,
+                "admin/auth/user/keys_reset.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "person": user,
+                    "recovery_key": recovery_key,
+                    "title": _("New recovery key"),
+                },
+            )
+        return TemplateResponse(
+            request,
+            "admin/auth/user/reset_keys.html",
+            {
+                **self.admin_site.each_context(request),
+                "person": user,
+                "form": form,
+                "title": _("Reset without the recovery key"),
+            },
+        )

@@ -107,3 +107,23 @@ def chidi(db):
 def coalition(amani, sia, beatrice, chidi):
     """Everyone, so routing has somebody to route to."""
     return {"amani": amani, "sia": sia, "beatrice": beatrice, "chidi": chidi}
+
+
+def sign_in(client, profile) -> None:
+    """Log a staff member in through the two real steps: password, then a backup code."""
+    from django.urls import reverse
+
+    from cases import staff_auth
+
+    client.post(reverse("admin:login"), {"username": profile.user.username, "password": PASSWORD})
+    code = staff_auth.new_backup_codes(profile.user)[0]
+    response = client.post(reverse("admin:login_code"), {"code": code})
+    assert response.status_code == 302 and response.url == reverse("admin:index")
+
+
+def key_of(case, profile) -> bytes:
+    """The case key as this staff member's browser session would unwrap it."""
+    from cases import access
+
+    private = officers.unseal_private_key(profile, PASSWORD)
+    return access.case_key_for_staff(case, profile.user, private)

@@ -3,36 +3,17 @@
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cases import access, clock, officers, staff_auth, workflow
-from tests.conftest import PASSWORD, report
+from cases import access, clock, officers, workflow
+from tests.conftest import PASSWORD, key_of, report, sign_in
 
 pytestmark = pytest.mark.django_db
 
 QUEUE = reverse("admin:cases_case_changelist")
 LOGIN, CODE = reverse("admin:login"), reverse("admin:login_code")
-
-
-@pytest.fixture(autouse=True)
-def own_cache(settings):
-    """The login throttle's cache, private to this test."""
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "q"}
-    }
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def sign_in(client, profile) -> None:
-    """Log in through the two real steps: password, then a backup code."""
-    client.post(LOGIN, {"username": profile.user.username, "password": PASSWORD})
-    response = client.post(CODE, {"code": staff_auth.new_backup_codes(profile.user)[0]})
-    assert response.status_code == 302 and response.url == reverse("admin:index")
 
 
 def queue(client, **params) -> list:
@@ -43,11 +24,6 @@ def queue(client, **params) -> list:
 
 def references(client, **params) -> list[str]:
     return [case.reference for case in queue(client, **params)]
-
-
-def key_of(profile, case) -> bytes:
-    private = officers.unseal_private_key(profile, PASSWORD)
-    return access.case_key_for_staff(case, profile.user, private)
 
 
 @pytest.fixture
@@ -75,11 +51,11 @@ def test_a_steering_member_and_an_admin_see_an_empty_queue(client, coalition, db
 def test_the_most_urgent_come_first(amani_in, coalition):
     amani = coalition["amani"]
     acknowledged = report().case
-    workflow.acknowledge(acknowledged, by=amani.user, case_key=key_of(amani, acknowledged))
+    workflow.acknowledge(acknowledged, by=amani.user, case_key=key_of(acknowledged, amani))
     waiting = report().case
     urgent = report(urgent=True).case
     finished = report().case
-    key = key_of(amani, finished)
+    key = key_of(finished, amani)
     workflow.acknowledge(finished, by=amani.user, case_key=key)
     workflow.assess(finished, by=amani.user, priority="P3", categories=["TRD"], admissible=False)
     assert references(amani_in) == [
@@ -94,7 +70,7 @@ def test_the_overdue_filter_shows_cases_past_their_deadline(amani_in, coalition,
     amani = coalition["amani"]
     late = report().case
     on_time = report().case
-    workflow.acknowledge(on_time, by=amani.user, case_key=key_of(amani, on_time))
+    workflow.acknowledge(on_time, by=amani.user, case_key=key_of(on_time, amani))
     later = clock.now() + timedelta(days=9)
     monkeypatch.setattr(clock, "now", lambda: later)
     assert references(amani_in, deadline="overdue") == [late.reference]
@@ -163,7 +139,7 @@ def test_the_queue_costs_the_same_few_queries_for_5_or_40_cases(amani_in, coalit
         for i in range(n):
             submission = report(urgent=(i % 3 == 0))
             if i % 2:
-                case_key = key_of(amani, submission.case)
+                case_key = key_of(submission.case, amani)
                 workflow.acknowledge(submission.case, by=amani.user, case_key=case_key)
                 workflow.assign(submission.case, by=coalition["beatrice"].user, to=amani.user)
 

@@ -4,8 +4,7 @@ from django.db import connection
 
 from cases import audit, workflow
 from cases.models import AuditEvent
-from tests.cases.test_workflow import key_of
-from tests.conftest import report
+from tests.conftest import key_of, report
 
 pytestmark = pytest.mark.django_db
 

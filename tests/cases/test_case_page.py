@@ -4,36 +4,16 @@ import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
-from cases import access, content, staff_auth, uploads, workflow
+from cases import access, content, uploads, workflow
 from cases.models import AuditEvent, Status
-from tests.conftest import ANSWERS, PASSWORD, report
+from tests.conftest import ANSWERS, key_of, report, sign_in
 
 pytestmark = pytest.mark.django_db
 
 LOGIN, CODE = reverse("admin:login"), reverse("admin:login_code")
-
-
-@pytest.fixture(autouse=True)
-def own_cache(settings):
-    """The login throttle's cache, private to this test."""
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "p"}
-    }
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def sign_in(client, profile) -> None:
-    """Log in through the two real steps: password, then a backup code."""
-    client.post(LOGIN, {"username": profile.user.username, "password": PASSWORD})
-    code = staff_auth.new_backup_codes(profile.user)[0]
-    response = client.post(CODE, {"code": code})
-    assert response.status_code == 302 and response.url == reverse("admin:index")
 
 
 def page(case) -> str:
@@ -46,14 +26,6 @@ def act_url(case, name: str) -> str:
 
 def shown_messages(response) -> list[str]:
     return [str(m) for m in response.context["messages"]]
-
-
-def officer_key(profile, case) -> bytes:
-    from cases import officers
-
-    return access.case_key_for_staff(
-        case, profile.user, officers.unseal_private_key(profile, PASSWORD)
-    )
 
 
 @pytest.fixture
@@ -153,7 +125,7 @@ def test_an_officer_cannot_close_even_through_a_handmade_post(amani_in, amanis_c
 def test_bad_input_gives_a_message_never_an_error(amani_in, amanis_case, coalition):
     case = amanis_case.case
     workflow.acknowledge(
-        case, by=coalition["amani"].user, case_key=officer_key(coalition["amani"], case)
+        case, by=coalition["amani"].user, case_key=key_of(case, coalition["amani"])
     )
     for name, data in [
         ("assess", {"assess-priority": "P9", "assess-categories": ["XXX"]}),

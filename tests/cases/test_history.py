@@ -3,8 +3,7 @@ from django.db import connection
 
 from cases import workflow
 from cases.models import Case, KeyWrap
-from tests.cases.test_workflow import key_of
-from tests.conftest import ANSWERS, report
+from tests.conftest import ANSWERS, key_of, report
 from tests.whistle.test_nothing_at_rest import database_dump
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,7 @@ from cases.models import (
     Status,
 )
 from cases.tasks import apply_retention
-from tests.conftest import PASSWORD, report
+from tests.conftest import PASSWORD, key_of, report
 from tests.whistle.pages import form_data, jpeg_with_gps, open_mailbox, receipt_of, send_report
 from tests.whistle.test_nothing_at_rest import database_dump
 
@@ -41,11 +41,6 @@ def escrow(settings):
     """An escrow key, so the case has a wrap that belongs to no one, too."""
     _private, public = crypto.generate_keypair()
     settings.LANTERNE_ESCROW_PUBLIC_KEY = crypto.b64(public)
-
-
-def key_of(case, profile) -> bytes:
-    private = officers.unseal_private_key(profile, PASSWORD)
-    return access.case_key_for_staff(case, profile.user, private)
 
 
 def closed_case(client, coalition) -> tuple[Case, str]:

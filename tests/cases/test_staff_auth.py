@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
-from django.core.cache import cache
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django_otp.oath import totp
@@ -23,17 +22,6 @@ LOGIN, CODE = reverse("admin:login"), reverse("admin:login_code")
 INDEX, LOGOUT = reverse("admin:index"), reverse("admin:logout")
 RECOVER, PASSWORD_CHANGE = reverse("admin:recover"), reverse("admin:password_change")
 WRONG_PASSWORD = "The username or the password is not right."
-
-
-@pytest.fixture(autouse=True)
-def own_cache(settings):
-    """A cache of this test's own: the default file cache is shared by every run on the host."""
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}
-    }
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -2,9 +2,9 @@
 
 import pytest
 
-from cases import access, content, officers, workflow
+from cases import access, content, workflow
 from cases.models import AuditEvent, Case, KeyWrap, Level, Message, Note, Status
-from tests.conftest import PASSWORD, report
+from tests.conftest import key_of, report
 
 pytestmark = pytest.mark.django_db
 
@@ -20,11 +20,6 @@ PATHS = {
     Status.INADMISSIBLE: ["acknowledge", "assess_no"],
     Status.DUPLICATE: ["acknowledge", "mark_duplicate"],
 }
-
-
-def key_of(case, profile):
-    private = officers.unseal_private_key(profile, PASSWORD)
-    return access.case_key_for_staff(case, profile.user, private)
 
 
 def do(act, case, who, other=None):
