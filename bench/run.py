@@ -8,7 +8,11 @@ with production KDF costs, and measures over loopback only:
   2. sequential submission latency, text only and with a ~1 MB JPEG carrying EXIF GPS;
   3. throughput and failures with 8 concurrent reporters;
   4. the weight of the intake form page (HTML + every same-origin resource it links);
-  5. peak RSS growth of the gunicorn workers while a 100 MB attachment is uploaded.
+  5. peak RSS growth of the gunicorn workers while a 100 MB attachment is uploaded;
+  6-8. the case officers' side (bench/staff.py): the queue with 100,000 cases (queries per
+     page and render time), staff login against its Argon2id floor, and opening a case
+     with 10 attachments and 50 messages. `--only staff` runs just these; with
+     BENCH_DATABASE_URL set (an empty, throwaway database) they run on that database.
 
 Missed targets print FAIL and exit 0; only a broken bench exits non-zero. Every process it
 starts is stopped by PID and the temp dir is removed, whatever happens.
@@ -36,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import staff  # noqa: E402
 from httpkit import NETWORK_ERRORS, Client, Multipart, same_origin, scan_html  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -391,12 +396,7 @@ def make_photo(target: int = 1_000_000) -> bytes:
 
 
 def measure_floor(data_dir: Path, runs: int) -> float:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ["LANTERNE_DATA_DIR"] = str(data_dir)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    staff.django_in_process(data_dir, SCRUBBED_ENV)
     from django.conf import settings
 
     from cases import crypto, workflow
@@ -727,9 +727,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer iterations (smoke run)")
     parser.add_argument("--upload-mb", type=int, default=100)
+    parser.add_argument(
+        "--only",
+        choices=("reporter", "staff"),
+        help="run only the reporter sections (1-5) or only the staff sections (6-8)",
+    )
     args = parser.parse_args()
+    reporter_part, staff_part = args.only != "staff", args.only != "reporter"
     quick = args.quick
-    floor_runs, seq_n, conc_total, conc_seconds = (3, 5, 16, 8.0) if quick else (10, 30, 80, 15.0)
 
     def on_signal(signum, _frame):
         raise KeyboardInterrupt(f"signal {signum}")
@@ -751,35 +756,23 @@ def main() -> int:
         manage(env, "migrate", "--noinput")
         manage(env, "seed_demo")
         say(f"  set-up took {time.monotonic() - t0:.1f} s")
-        results["floor"] = measure_floor(data_dir, floor_runs)
+        if reporter_part:
+            reporter_sections(tmp, data_dir, env, args, quick, servers, results)
+        if staff_part:
+            results["staff"] = staff.section(
+                data_dir=data_dir,
+                tmp=tmp,
+                quick=quick,
+                servers=servers,
+                helpers=argparse.Namespace(
+                    Server=Server,
+                    server_env=server_env,
+                    manage=manage,
+                    BenchError=BenchError,
+                    SCRUBBED_ENV=SCRUBBED_ENV,
+                ),
+            )
 
-        server = Server(env, tmp / "serve.log", "main")
-        servers.append(server)
-        server.wait_ready()
-        say(f"  server up on 127.0.0.1:{server.port}: gunicorn workers {server.workers()}")
-        photo = make_photo()
-        say(f"  test photo: {len(photo):,} byte JPEG of noise with EXIF GPS")
-        workers = server.workers()
-        results["text"] = sequential(server.port, seq_n, None, "text only", 120, workers)
-        results["photo"] = sequential(server.port, seq_n, photo, "with 1 MB photo", 120, workers)
-        results["conc"] = concurrent(server.port, 8, conc_total, conc_seconds, workers)
-        results["page"] = page_weight(server.port)
-        server.stop()
-        servers.remove(server)
-
-        big = Server(
-            server_env(data_dir, LANTERNE_MAX_ATTACHMENT_MB="150"), tmp / "serve-big.log", "upload"
-        )
-        servers.append(big)
-        big.wait_ready()
-        workers = big.workers()
-        say(
-            f"  upload server up on 127.0.0.1:{big.port} (LANTERNE_MAX_ATTACHMENT_MB=150): "
-            f"gunicorn workers {workers}"
-        )
-        results["mem"] = big_upload(big.port, workers, args.upload_mb)
-        big.stop()
-        servers.remove(big)
     except BenchError as error:
         say(f"BENCH BROKE: {error}")
         for server in servers:
@@ -793,14 +786,60 @@ def main() -> int:
             server.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
-    floor = results["floor"]
-    text, photo_r, conc, page, mem = (results[k] for k in ("text", "photo", "conc", "page", "mem"))
     say()
     say("Targets")
 
     def verdict(ok: bool) -> str:
         return "PASS" if ok else "FAIL"
 
+    if reporter_part:
+        reporter_verdicts(results, args, verdict)
+    if staff_part:
+        staff.verdicts(results["staff"], verdict)
+    say(
+        f"Bench took {time.monotonic() - began:.0f} s; {load()} (other work on the machine "
+        f"inflates latencies and lowers throughput)."
+    )
+    return 0
+
+
+def reporter_sections(tmp, data_dir, env, args, quick, servers, results) -> None:
+    """Sections 1-5: the reporter's side. Servers it starts are in ``servers`` until stopped."""
+    floor_runs, seq_n, conc_total, conc_seconds = (3, 5, 16, 8.0) if quick else (10, 30, 80, 15.0)
+    results["floor"] = measure_floor(data_dir, floor_runs)
+
+    server = Server(env, tmp / "serve.log", "main")
+    servers.append(server)
+    server.wait_ready()
+    say(f"  server up on 127.0.0.1:{server.port}: gunicorn workers {server.workers()}")
+    photo = make_photo()
+    say(f"  test photo: {len(photo):,} byte JPEG of noise with EXIF GPS")
+    workers = server.workers()
+    results["text"] = sequential(server.port, seq_n, None, "text only", 120, workers)
+    results["photo"] = sequential(server.port, seq_n, photo, "with 1 MB photo", 120, workers)
+    results["conc"] = concurrent(server.port, 8, conc_total, conc_seconds, workers)
+    results["page"] = page_weight(server.port)
+    server.stop()
+    servers.remove(server)
+
+    big = Server(
+        server_env(data_dir, LANTERNE_MAX_ATTACHMENT_MB="150"), tmp / "serve-big.log", "upload"
+    )
+    servers.append(big)
+    big.wait_ready()
+    workers = big.workers()
+    say(
+        f"  upload server up on 127.0.0.1:{big.port} (LANTERNE_MAX_ATTACHMENT_MB=150): "
+        f"gunicorn workers {workers}"
+    )
+    results["mem"] = big_upload(big.port, workers, args.upload_mb)
+    big.stop()
+    servers.remove(big)
+
+
+def reporter_verdicts(results: dict, args, verdict) -> None:
+    floor = results["floor"]
+    text, photo_r, conc, page, mem = (results[k] for k in ("text", "photo", "conc", "page", "mem"))
     med = text["median"]
     ratio = med / floor if med else float("inf")
     say(
@@ -829,11 +868,6 @@ def main() -> int:
         f"{page['bytes'] / 1024:.1f} KiB"
         f" ({page['gzip'] / 1024:.1f} KiB gzipped)"
     )
-    say(
-        f"Bench took {time.monotonic() - began:.0f} s; {load()} (other work on the machine "
-        f"inflates latencies and lowers throughput)."
-    )
-    return 0
 
 
 if __name__ == "__main__":

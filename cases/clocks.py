@@ -5,11 +5,13 @@ acknowledgement. Deadlines are computed from explicit timestamps only.
 """
 
 import calendar
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 ACKNOWLEDGE_WITHIN = timedelta(days=7)
 ACKNOWLEDGE_URGENT_WITHIN = timedelta(hours=24)
 FEEDBACK_MONTHS = 3
+# Sorts after every real deadline in the queue.
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 def add_months(when: datetime, months: int) -> datetime:
@@ -44,3 +46,5 @@ def refresh(case) -> None:
     case.ack_due = ack_due(case.received_at, case.priority)
     case.feedback_due = feedback_due(case.acknowledged_at) if case.acknowledged_at else None
     case.next_due = next_due(case)
+    case.queue_rank = 0 if case.priority == "P1" else 1
+    case.queue_due = case.next_due or NO_DEADLINE

@@ -6,8 +6,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+
 from . import crypto, storage
-from .models import Attachment, Case, Message
+from .models import Attachment, Case, Escalation, Message, Note
 from .uploads import file_context
 
 
@@ -89,6 +91,17 @@ def open_file(
     return info, chunks()
 
 
+def open_text(case: Case, case_key: bytes, purpose: str, sealed) -> str:
+    """Open a sealed text of the case; a damaged one reads as a notice, never an error page."""
+    sealed = bytes(sealed)
+    if not sealed:
+        return ""
+    try:
+        return crypto.open_for_case(case_key, case.id.bytes, purpose, sealed).decode()
+    except crypto.CryptoError:
+        return _("(this text cannot be opened)")
+
+
 @dataclass(frozen=True)
 class NoteEntry:
     author: str
@@ -97,13 +110,35 @@ class NoteEntry:
 
 
 def notes(case: Case, case_key: bytes) -> list[NoteEntry]:
-    from .models import Note
-
     return [
         NoteEntry(
             n.author.get_username() if n.author else "",
             n.created_at,
-            crypto.open_for_case(case_key, case.id.bytes, f"note:{n.uid}", bytes(n.body)).decode(),
+            open_text(case, case_key, f"note:{n.uid}", n.body),
         )
         for n in Note.objects.filter(case=case).select_related("author")
+    ]
+
+
+@dataclass(frozen=True)
+class EscalationEntry:
+    level: str
+    by: str
+    to: str
+    created_at: datetime
+    reason: str
+    automatic: bool
+
+
+def escalations(case: Case, case_key: bytes) -> list[EscalationEntry]:
+    return [
+        EscalationEntry(
+            e.get_level_display(),
+            e.by.get_username() if e.by else _("system (overdue deadline)"),
+            e.to.get_username() if e.to else "—",
+            e.created_at,
+            open_text(case, case_key, f"escalation:{e.uid}", e.reason),
+            e.automatic,
+        )
+        for e in Escalation.objects.filter(case=case).select_related("by", "to")
     ]

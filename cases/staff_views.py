@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from . import access, acts, clock, content, crypto, geography, taxonomy, workflow
-from .models import AuditEvent, Case, Escalation, KeyWrap, Message, Sender
+from . import access, acts, clock, content, geography, taxonomy, workflow
+from .models import AuditEvent, Case, KeyWrap, Message, Sender
 from .staff_keys import private_key
 
 # --- loading a case -----------------------------------------------------------------------
@@ -149,43 +149,6 @@ def answers(report: dict) -> list[Answer]:
     ]
 
 
-# --- sealed text the content module does not cover ----------------------------------------
-
-
-def open_text(case: Case, case_key: bytes, purpose: str, sealed) -> str:
-    sealed = bytes(sealed)
-    if not sealed:
-        return ""
-    try:
-        return crypto.open_for_case(case_key, case.id.bytes, purpose, sealed).decode()
-    except crypto.CryptoError:
-        return _("(this text cannot be opened)")
-
-
-@dataclass(frozen=True)
-class EscalationView:
-    level: str
-    by: str
-    to: str
-    created_at: datetime
-    reason: str
-    automatic: bool
-
-
-def escalations(case: Case, case_key: bytes) -> list[EscalationView]:
-    return [
-        EscalationView(
-            e.get_level_display(),
-            e.by.get_username() if e.by else _("system (overdue deadline)"),
-            e.to.get_username() if e.to else "—",
-            e.created_at,
-            open_text(case, case_key, f"escalation:{e.uid}", e.reason),
-            e.automatic,
-        )
-        for e in Escalation.objects.filter(case=case).select_related("by", "to")
-    ]
-
-
 # --- the acts -----------------------------------------------------------------------------
 
 
@@ -286,7 +249,7 @@ def case_page(request: HttpRequest, object_id: str, model_admin) -> HttpResponse
         "files": content.report_files(case, case_key),
         "conversation": conversation(case, case_key),
         "notes": content.notes(case, case_key),
-        "escalations": escalations(case, case_key),
+        "escalations": content.escalations(case, case_key),
         "deadlines": [
             (
                 _("Acknowledge by"),

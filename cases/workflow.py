@@ -114,7 +114,7 @@ def submit(*, answers: dict, files: Sequence[StagedFile] = (), language: str = "
         reference = new_reference()
         try:
             with transaction.atomic():
-                case = Case.objects.create(
+                case = Case(
                     id=case_id,
                     reference=reference,
                     country=answers["country"],
@@ -122,12 +122,12 @@ def submit(*, answers: dict, files: Sequence[StagedFile] = (), language: str = "
                     language=language,
                     received_at=received_at,
                     priority=priority,
-                    ack_due=clocks.ack_due(received_at, priority),
-                    next_due=clocks.ack_due(received_at, priority),
                     reporter_tag=keys.tag.hex(),
                     reporter_key=crypto.seal(keys.key, case_key, context=reporter_context(case_id)),
                     report=sealed_report,
                 )
+                clocks.refresh(case)
+                case.save(force_insert=True)
                 CaseCategory.objects.bulk_create(
                     CaseCategory(case=case, code=code) for code in answers["categories"]
                 )
