@@ -399,9 +399,9 @@ def measure_floor(data_dir: Path, runs: int) -> float:
     staff.django_in_process(data_dir, SCRUBBED_ENV)
     from django.conf import settings
 
-    from cases import crypto, workflow
+    from cases import crypto, keys
 
-    params = workflow.receipt_kdf()
+    params = keys.receipt_kdf()
     pepper = settings.LANTERNE_RECEIPT_PEPPER.encode()
     say(
         f"  receipt KDF: Argon2id {params.memory_kib} KiB, {params.iterations} passes, "

@@ -2,9 +2,8 @@
 
 import uuid
 
-from . import crypto
+from . import crypto, keys
 from .models import Case, KeyWrap
-from .workflow import receipt_keys, recipient_context, reporter_context
 
 
 class NotFound(Exception):
@@ -19,13 +18,13 @@ def case_for_receipt(receipt: str) -> tuple[Case, bytes]:
     digits = crypto.normalise_receipt(receipt)
     if digits is None:
         raise NotFound
-    keys = receipt_keys(digits)
-    case = Case.objects.filter(reporter_tag=keys.tag.hex()).first()
+    found = keys.receipt_keys(digits)
+    case = Case.objects.filter(reporter_tag=found.tag.hex()).first()
     if case is None:
         raise NotFound
     try:
         return case, crypto.open_sealed(
-            keys.key, bytes(case.reporter_key), context=reporter_context(case.id)
+            found.key, bytes(case.reporter_key), context=keys.reporter_context(case.id)
         )
     except crypto.CryptoError:
         raise NotFound from None
@@ -49,8 +48,6 @@ def case_key_for_staff(case: Case, user, private_key: bytes) -> bytes:
     if wrap is None:
         raise NotFound
     try:
-        return crypto.unwrap_for_recipient(
-            private_key, bytes(wrap.wrapped), context=recipient_context(case.id)
-        )
+        return keys.unwrap(private_key, bytes(wrap.wrapped), case.id)
     except crypto.CryptoError:
         raise NotFound from None

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import crypto, geography
+from . import crypto, geography, keys
 from .models import Role, StaffProfile
 
 
@@ -58,13 +58,20 @@ def enrol(
         countries=",".join(countries),
         regions=",".join(regions_for(role, list(countries), list(regions))),
         public_key=public,
-        sealed_private_key=crypto.seal_with_password(password, private, password_kdf()),
+        sealed_private_key=seal_private_key(password, private),
         recovery_sealed_private_key=crypto.seal_with_recovery_key(recovery_key, private),
     )
     device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
     return Enrolment(profile, recovery_key, device.config_url)
 
 
+def seal_private_key(password: str, private_key: bytes) -> bytes:
+    """Seal a private key under a password (Argon2id, its parameters in the blob)."""
+    with keys.kdf_slot():
+        return crypto.seal_with_password(password, private_key, password_kdf())
+
+
 def unseal_private_key(profile: StaffProfile, password: str) -> bytes:
     """Open the private key with the account password; raise crypto.CryptoError if wrong."""
-    return crypto.open_with_password(password, bytes(profile.sealed_private_key))
+    with keys.kdf_slot():
+        return crypto.open_with_password(password, bytes(profile.sealed_private_key))

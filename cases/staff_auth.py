@@ -173,7 +173,7 @@ def change_password(user, *, old_password: str, new_password: str) -> bytes | No
         except crypto.CryptoError:
             raise Refused from None
         # Argon2id runs outside the transaction: SQLite would hold its write lock meanwhile.
-        sealed = crypto.seal_with_password(new_password, private_key, officers.password_kdf())
+        sealed = officers.seal_private_key(new_password, private_key)
     with transaction.atomic():
         if profile is not None:
             profile.sealed_private_key = sealed
@@ -198,7 +198,7 @@ def recover(username: str, *, recovery_key: str, code: str, new_password: str) -
     totp = TOTPDevice.objects.devices_for_user(user, confirmed=True).select_for_update()
     if verify_code(user, code, devices=totp) is None:
         raise Refused
-    sealed = crypto.seal_with_password(new_password, private_key, officers.password_kdf())
+    sealed = officers.seal_private_key(new_password, private_key)
     with transaction.atomic():
         profile.sealed_private_key = sealed
         profile.save(update_fields=["sealed_private_key"])
@@ -219,7 +219,7 @@ def reset_without_recovery(user, new_password: str, *, by) -> str | None:
     if profile is not None:
         private_key, public_key = crypto.generate_keypair()
         recovery_key = crypto.generate_recovery_key()
-        sealed = crypto.seal_with_password(new_password, private_key, officers.password_kdf())
+        sealed = officers.seal_private_key(new_password, private_key)
         recovery_sealed = crypto.seal_with_recovery_key(recovery_key, private_key)
     with transaction.atomic():
         if profile is not None:

@@ -8,7 +8,6 @@ Expensive key derivation runs before a transaction opens, so locks are held brie
 import json
 import os
 import secrets
-import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from . import audit, clock, clocks, crypto, storage
+from . import audit, clock, clocks, crypto, keys, storage
 from .models import (
     Attachment,
     Case,
@@ -52,37 +51,6 @@ def new_reference() -> str:
     return f"{chars[:4]}-{chars[4:]}"
 
 
-def reporter_context(case_id: uuid.UUID) -> bytes:
-    return b"lanterne|reporter|" + case_id.bytes
-
-
-def recipient_context(case_id: uuid.UUID) -> bytes:
-    return b"lanterne|recipient|" + case_id.bytes
-
-
-def receipt_kdf() -> crypto.KdfParams:
-    memory_kib, iterations = settings.LANTERNE_RECEIPT_KDF
-    return crypto.KdfParams(memory_kib=memory_kib, iterations=iterations)
-
-
-_kdf_slots: threading.BoundedSemaphore | None = None
-
-
-def kdf_slot() -> threading.BoundedSemaphore:
-    """Bound the Argon2id runs in flight: each one takes its full memory cost."""
-    global _kdf_slots
-    if _kdf_slots is None:
-        _kdf_slots = threading.BoundedSemaphore(settings.LANTERNE_KDF_CONCURRENCY)
-    return _kdf_slots
-
-
-def receipt_keys(receipt: str) -> crypto.ReceiptKeys:
-    with kdf_slot():
-        return crypto.derive_receipt_keys(
-            receipt, settings.LANTERNE_RECEIPT_PEPPER.encode(), receipt_kdf()
-        )
-
-
 @dataclass(frozen=True)
 class Submission:
     case: Case
@@ -96,7 +64,7 @@ def submit(*, answers: dict, files: Sequence[StagedFile] = (), language: str = "
     reporter (under the receipt), every recipient in scope and the escrow key if set.
     """
     receipt = crypto.generate_receipt()
-    keys = receipt_keys(receipt)
+    receipt_keys = keys.receipt_keys(receipt)
     case_key, case_id = crypto.random_key(), uuid.uuid4()
     sealed_report = crypto.seal_for_case(
         case_key, case_id.bytes, "report", json.dumps(answers).encode()
@@ -122,8 +90,10 @@ def submit(*, answers: dict, files: Sequence[StagedFile] = (), language: str = "
                     language=language,
                     received_at=received_at,
                     priority=priority,
-                    reporter_tag=keys.tag.hex(),
-                    reporter_key=crypto.seal(keys.key, case_key, context=reporter_context(case_id)),
+                    reporter_tag=receipt_keys.tag.hex(),
+                    reporter_key=crypto.seal(
+                        receipt_keys.key, case_key, context=keys.reporter_context(case_id)
+                    ),
                     report=sealed_report,
                 )
                 clocks.refresh(case)
@@ -135,9 +105,7 @@ def submit(*, answers: dict, files: Sequence[StagedFile] = (), language: str = "
                     KeyWrap(
                         case=case,
                         user_id=user_id,
-                        wrapped=crypto.wrap_for_recipient(
-                            public, case_key, context=recipient_context(case_id)
-                        ),
+                        wrapped=keys.wrap(public, case_key, case_id),
                     )
                     for user_id, public in wraps
                 )
@@ -461,17 +429,6 @@ def resume(case: Case, *, by) -> Case:
     return case
 
 
-def wrap_for(case: Case, user, case_key: bytes) -> KeyWrap:
-    profile = StaffProfile.objects.get(user=user)
-    return KeyWrap.objects.create(
-        case=case,
-        user=user,
-        wrapped=crypto.wrap_for_recipient(
-            bytes(profile.public_key), case_key, context=recipient_context(case.id)
-        ),
-    )
-
-
 @transaction.atomic
 def grant_access(case: Case, *, by, to, case_key: bytes) -> KeyWrap:
     """Wrap the case key for another staff member."""
@@ -484,7 +441,9 @@ def grant_access(case: Case, *, by, to, case_key: bytes) -> KeyWrap:
         raise NotAllowed(_("The reporter asked that the national team not see this case."))
     if KeyWrap.objects.filter(case=case, user=to).exists():
         raise NotAllowed(_("This person already has access."))
-    wrap = wrap_for(case, to, case_key)
+    wrap = KeyWrap.objects.create(
+        case=case, user=to, wrapped=keys.wrap(bytes(profile.public_key), case_key, case.id)
+    )
     audit.record("grant_access", by=by, case=case, detail={"to": to.get_username()})
     return wrap
 

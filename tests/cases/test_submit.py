@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from cases import access, content, crypto, officers
+from cases import access, content, crypto, keys, officers
 from cases.models import Case, KeyWrap
 from cases.workflow import REFERENCE_ALPHABET, new_reference
 from tests.conftest import ANSWERS, PASSWORD, report
@@ -94,11 +94,8 @@ def test_escrow_gets_a_wrap_when_configured(coalition, settings):
     settings.LANTERNE_ESCROW_PUBLIC_KEY = crypto.b64(public)
     case = report().case
     escrow = KeyWrap.objects.get(case=case, user=None)
-    from cases.workflow import recipient_context
 
-    case_key = crypto.unwrap_for_recipient(
-        private, bytes(escrow.wrapped), context=recipient_context(case.id)
-    )
+    case_key = keys.unwrap(private, bytes(escrow.wrapped), case.id)
     assert content.read_report(case, case_key)["country"] == "CD"
 
 

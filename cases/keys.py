@@ -1,0 +1,54 @@
+"""Where the keys of a case come from and whom they are wrapped to.
+
+The byte formats are cases.crypto's; this module binds them to a case (the contexts),
+draws receipt keys with the site's pepper, and bounds how many Argon2id runs a process
+does at once, since each holds its full memory cost.
+"""
+
+import threading
+import uuid
+
+from django.conf import settings
+
+from . import crypto
+
+
+def reporter_context(case_id: uuid.UUID) -> bytes:
+    return b"lanterne|reporter|" + case_id.bytes
+
+
+def recipient_context(case_id: uuid.UUID) -> bytes:
+    return b"lanterne|recipient|" + case_id.bytes
+
+
+def wrap(public_key: bytes, case_key: bytes, case_id: uuid.UUID) -> bytes:
+    """The case key wrapped to one recipient's public key, bound to this case."""
+    return crypto.wrap_for_recipient(public_key, case_key, context=recipient_context(case_id))
+
+
+def unwrap(private_key: bytes, wrapped: bytes, case_id: uuid.UUID) -> bytes:
+    return crypto.unwrap_for_recipient(private_key, wrapped, context=recipient_context(case_id))
+
+
+_kdf_slots: threading.BoundedSemaphore | None = None
+
+
+def kdf_slot() -> threading.BoundedSemaphore:
+    """Bound the Argon2id runs in flight in this process."""
+    global _kdf_slots
+    if _kdf_slots is None:
+        _kdf_slots = threading.BoundedSemaphore(settings.LANTERNE_KDF_CONCURRENCY)
+    return _kdf_slots
+
+
+def receipt_kdf() -> crypto.KdfParams:
+    memory_kib, iterations = settings.LANTERNE_RECEIPT_KDF
+    return crypto.KdfParams(memory_kib=memory_kib, iterations=iterations)
+
+
+def receipt_keys(receipt: str) -> crypto.ReceiptKeys:
+    """The lookup tag and the wrapping key of a receipt: one Argon2id run with the pepper."""
+    with kdf_slot():
+        return crypto.derive_receipt_keys(
+            receipt, settings.LANTERNE_RECEIPT_PEPPER.encode(), receipt_kdf()
+        )
