@@ -1,26 +1,21 @@
-"""Staff sign-in in two steps, password change, recovery, and the per-account throttle.
+"""Staff sign-in in two steps, password change and recovery.
 
 Step one checks the password and unseals the officer's private key, which waits, split
 between the session and a cookie (cases.staff_keys), until step two accepts a TOTP or
 backup code; only then is the user logged in and the key session opened. Nothing here
 stores or reads a network address: guessing is slowed per account, and an unknown username
-is slowed and answered exactly like a known one.
+is slowed and answered exactly like a known one (cases.login_throttle).
 """
 
-import hashlib
-import hmac
-import math
 from base64 import b32encode
 
 import django_otp
 import qrcode
 from django import forms
-from django.conf import settings
 from django.contrib import auth, messages
 from django.contrib.auth import password_validation
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import PasswordChangeForm
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponse
@@ -29,7 +24,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -38,91 +33,11 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from qrcode.image.svg import SvgPathFillImage
 
-from . import audit, clock, crypto, officers, staff_keys
+from . import audit, crypto, officers, staff_keys
+from .login_throttle import begin_attempt, clear_failures, forgive_attempt, wait_message
 from .models import KeyWrap, StaffProfile
 
 BACKUP_CODES = 10
-
-# --- throttle ---------------------------------------------------------------------------
-#
-# Keyed by a keyed hash of the username as typed (case-folded), so an unknown name is
-# slowed exactly like a real one and the cache holds no name. Every attempt counts as a
-# failure until it succeeds, so guesses sent in parallel cannot slip past the delay. Only
-# a complete login (or recovery) clears the count: a right password alone does not, or
-# knowing it would buy unlimited guesses at the second factor.
-
-FREE_FAILURES = 3
-MAX_DELAY = 15 * 60
-THROTTLE_MEMORY = 24 * 3600
-
-
-def delay_after(failures: int) -> int:
-    """Seconds to wait after ``failures`` consecutive failures: 0, 0, 0, 1, 2, 4 … 900."""
-    if failures < FREE_FAILURES:
-        return 0
-    return min(2 ** (failures - FREE_FAILURES), MAX_DELAY)
-
-
-def _throttle_keys(username: str) -> tuple[str, str, str]:
-    key = f"{settings.SECRET_KEY}|staff-throttle".encode()
-    digest = hmac.new(key, username.casefold().encode(), hashlib.sha256).hexdigest()[:40]
-    return f"staff-fail:{digest}", f"staff-fail-at:{digest}", f"staff-fail-before:{digest}"
-
-
-def _add(key: str, delta: int) -> int:
-    if delta > 0 and cache.add(key, delta, THROTTLE_MEMORY):
-        return delta
-    try:
-        value = cache.incr(key, delta)
-    except ValueError:  # expired meanwhile
-        value = max(delta, 0)
-        cache.set(key, value, THROTTLE_MEMORY)
-    cache.touch(key, THROTTLE_MEMORY)  # some backends' incr resets the timeout
-    return value
-
-
-def begin_attempt(username: str) -> int:
-    """Count an attempt for this account; return 0 to go ahead, or the seconds left to wait."""
-    count_key, at_key, before_key = _throttle_keys(username)
-    failures = _add(count_key, 1)
-    now = clock.now().timestamp()
-    last = cache.get(at_key, 0)
-    wait = last + delay_after(failures - 1) - now
-    if wait > 0:
-        _add(count_key, -1)  # a refused attempt is not a failure: nothing was checked
-        return math.ceil(wait)
-    cache.set_many({at_key: now, before_key: last}, THROTTLE_MEMORY)
-    return 0
-
-
-def forgive_attempt(username: str) -> None:
-    """The attempt begun for this account was right, though the login is not complete."""
-    count_key, at_key, before_key = _throttle_keys(username)
-    _add(count_key, -1)
-    # The delay runs from the last real failure, not from this right answer.
-    cache.set(at_key, cache.get(before_key, 0), THROTTLE_MEMORY)
-
-
-def clear_failures(username: str) -> None:
-    cache.delete_many(_throttle_keys(username))
-
-
-def wait_message(seconds: int) -> str:
-    if seconds < 120:
-        text = ngettext(
-            "Too many failed attempts for this account. Wait %(count)d second and try again.",
-            "Too many failed attempts for this account. Wait %(count)d seconds and try again.",
-            seconds,
-        )
-        return text % {"count": seconds}
-    minutes = math.ceil(seconds / 60)
-    text = ngettext(
-        "Too many failed attempts for this account. Wait %(count)d minute and try again.",
-        "Too many failed attempts for this account. Wait %(count)d minutes and try again.",
-        minutes,
-    )
-    return text % {"count": minutes}
-
 
 # --- the acts ---------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases import access, clock, crypto, officers, staff_auth, staff_keys
+from cases import access, clock, crypto, login_throttle, officers, staff_auth, staff_keys
 from cases.models import KeyWrap
 from tests.conftest import PASSWORD, report
 
@@ -157,7 +157,7 @@ def test_failures_are_slowed_down_with_a_growing_delay(client, amani, frozen):
 
 def test_the_delay_stops_growing_at_fifteen_minutes(client, amani, frozen):
     for _ in range(20):
-        frozen.advance(staff_auth.MAX_DELAY)
+        frozen.advance(login_throttle.MAX_DELAY)
         assert WRONG_PASSWORD in attempt(client, "amani")
     assert "Wait 15 minutes" in attempt(client, "amani")
 
@@ -202,7 +202,7 @@ def test_an_unknown_username_gets_the_same_answers(client, amani, frozen):
 def test_the_throttle_stores_no_address(client, amani):
     client.post(LOGIN, {"username": "amani", "password": "wrong"}, REMOTE_ADDR="198.51.100.7")
     assert "198.51.100.7" not in str(Session.objects.all().values_list("session_data"))
-    for key in staff_auth._throttle_keys("amani"):
+    for key in login_throttle._throttle_keys("amani"):
         assert "amani" not in key and "198" not in key
 
 
