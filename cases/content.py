@@ -60,9 +60,7 @@ def conversation(case: Case, case_key: bytes) -> list[Entry]:
         Entry(
             m.sender,
             m.created_at,
-            crypto.open_for_case(
-                case_key, case.id.bytes, f"message:{m.uid}", bytes(m.body)
-            ).decode(),
+            open_text(case, case_key, f"message:{m.uid}", m.body),
             by_message.get(m.id, []),
         )
         for m in Message.objects.filter(case=case)
