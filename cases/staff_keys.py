@@ -12,7 +12,7 @@ another user's session, or a pending blob promoted by hand, fails to open.
 
 from django.conf import settings
 
-from . import clock, crypto
+from . import clock, split_secret
 
 COOKIE = "lanterne_staff_key"
 SESSION_KEY = "staff_key"
@@ -27,32 +27,17 @@ def _context(kind: bytes, user_id) -> bytes:
     return kind + str(user_id).encode()
 
 
-def _set_cookie(response, cookie_key: bytes) -> None:
-    response.set_cookie(
-        COOKIE,
-        crypto.b64(cookie_key),
-        httponly=True,
-        samesite="Strict",
-        secure=settings.SECURE_COOKIES,
-        path="/" + settings.LANTERNE_ADMIN_PATH,
-    )
+def _path() -> str:
+    return "/" + settings.LANTERNE_ADMIN_PATH
 
 
 def _open(request, sealed: str | None, context: bytes) -> bytes | None:
-    cookie = request.COOKIES.get(COOKIE)
-    if not sealed or not cookie:
-        return None
-    try:
-        return crypto.open_sealed(crypto.unb64(cookie), crypto.unb64(sealed), context=context)
-    except crypto.CryptoError:
-        return None
+    return split_secret.open_(request, COOKIE, sealed, context=context)
 
 
 def _seal(response, private_key: bytes | None, context: bytes) -> str:
-    cookie_key = crypto.random_key()
-    _set_cookie(response, cookie_key)
     # An account without a key seals the empty string: the session is live, the key None.
-    return crypto.b64(crypto.seal(cookie_key, private_key or b"", context=context))
+    return split_secret.seal(response, COOKIE, private_key or b"", context=context, path=_path())
 
 
 # --- between the password and the second factor -----------------------------------------
@@ -138,4 +123,4 @@ def end(request, response) -> None:
     """Destroy the key session: flush the server session and delete the cookie."""
     request.session.flush()
     request._lanterne_key_session = (False, None)
-    response.delete_cookie(COOKIE, path="/" + settings.LANTERNE_ADMIN_PATH, samesite="Strict")
+    split_secret.forget(response, COOKIE, path=_path())
