@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from . import clock
 from .models import OPEN_STATUSES, Case, KeyWrap, Notice, Sender
@@ -41,11 +41,7 @@ def recipients(case: Case) -> list[str]:
 
 
 def case_url(case: Case) -> str:
-    try:
-        path = reverse("admin:cases_case_change", args=[case.pk])
-    except NoReverseMatch:  # the case page not registered (yet): the admin's usual address
-        path = f"/{settings.LANTERNE_ADMIN_PATH}cases/case/{case.pk}/change/"
-    return settings.LANTERNE_BASE_URL + path
+    return settings.LANTERNE_BASE_URL + reverse("admin:cases_case_change", args=[case.pk])
 
 
 def build(case: Case, to: str) -> EmailMessage:

@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from . import audit, clock, clocks, crypto, keys, storage
+from . import audit, clock, clocks, crypto, keys, notifications, storage
 from .models import (
     Attachment,
     Case,
@@ -547,8 +547,6 @@ def escalate_overdue(case: Case, *, by="system") -> bool:
     The reason is a code in the audit log; the key holders are mailed once the act commits.
     Returns whether anything was done: False for a case not overdue or already handled.
     """
-    from . import clock, notifications
-
     case = locked(case)
     if not case.is_open or case.shredded_at or not case.next_due or case.next_due > clock.now():
         return False
