@@ -28,6 +28,9 @@ class Entry:
     created_at: datetime
     text: str
     files: list[FileInfo]
+    message_id: int
+    read_at: datetime | None
+    author: str  # the staff member's username; empty for the reporter
 
 
 def read_report(case: Case, case_key: bytes) -> dict:
@@ -62,8 +65,11 @@ def conversation(case: Case, case_key: bytes) -> list[Entry]:
             m.created_at,
             open_text(case, case_key, f"message:{m.uid}", m.body),
             by_message.get(m.id, []),
+            m.id,
+            m.read_at,
+            m.author.get_username() if m.author else "",
         )
-        for m in Message.objects.filter(case=case)
+        for m in Message.objects.filter(case=case).select_related("author")
     ]
 
 

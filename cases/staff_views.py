@@ -189,17 +189,12 @@ def conversation(case: Case, case_key: bytes) -> list[EntryView]:
 
     Only the messages shown are marked: one arriving meanwhile stays unread.
     """
-    rows = list(
-        Message.objects.filter(case=case).values_list("id", "read_at", "sender", "author__username")
-    )
-    # Messages are only ever added, in id order: any extra entry arrived after `rows`.
-    entries = content.conversation(case, case_key)[: len(rows)]
     shown, unread = [], []
-    for entry, (message_id, read_at, sender, author) in zip(entries, rows, strict=True):
-        new = sender == Sender.REPORTER and read_at is None
+    for entry in content.conversation(case, case_key):
+        new = entry.sender == Sender.REPORTER and entry.read_at is None
         if new:
-            unread.append(message_id)
-        who = _("Reporter") if sender == Sender.REPORTER else (author or _("Coalition"))
+            unread.append(entry.message_id)
+        who = _("Reporter") if entry.sender == Sender.REPORTER else (entry.author or _("Coalition"))
         shown.append(EntryView(entry, new, who))
     Message.objects.filter(id__in=unread, read_at__isnull=True).update(read_at=clock.now())
     return shown

@@ -2,14 +2,13 @@
 
 import logging
 import uuid
-from urllib.parse import quote
 
 from django.conf import settings
 from django.db import DatabaseError
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -196,7 +195,7 @@ def mailbox_file(request, file_id: uuid.UUID):
     except KeyError:
         raise Http404 from None
     response = StreamingHttpResponse(chunks, content_type="application/octet-stream")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(info.name, safe='')}"
+    response["Content-Disposition"] = content_disposition_header(True, info.name)
     response["Content-Length"] = str(info.size)
     return response
 
