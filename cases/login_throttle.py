@@ -7,15 +7,12 @@ it succeeds, so guesses sent in parallel cannot slip past the delay. Only a comp
 unlimited guesses at the second factor.
 """
 
-import hashlib
-import hmac
 import math
 
-from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import ngettext
 
-from . import clock
+from . import clock, counters
 
 FREE_FAILURES = 3
 MAX_DELAY = 15 * 60
@@ -30,21 +27,12 @@ def delay_after(failures: int) -> int:
 
 
 def _throttle_keys(username: str) -> tuple[str, str, str]:
-    key = f"{settings.SECRET_KEY}|staff-throttle".encode()
-    digest = hmac.new(key, username.casefold().encode(), hashlib.sha256).hexdigest()[:40]
+    digest = counters.keyed("staff-throttle", username.casefold())
     return f"staff-fail:{digest}", f"staff-fail-at:{digest}", f"staff-fail-before:{digest}"
 
 
 def _add(key: str, delta: int) -> int:
-    if delta > 0 and cache.add(key, delta, THROTTLE_MEMORY):
-        return delta
-    try:
-        value = cache.incr(key, delta)
-    except ValueError:  # expired meanwhile
-        value = max(delta, 0)
-        cache.set(key, value, THROTTLE_MEMORY)
-    cache.touch(key, THROTTLE_MEMORY)  # some backends' incr resets the timeout
-    return value
+    return counters.bump(key, delta, THROTTLE_MEMORY)
 
 
 def begin_attempt(username: str) -> int:

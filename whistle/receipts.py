@@ -10,7 +10,6 @@ a global ceiling limits guessing from everywhere at once.
 """
 
 import hashlib
-import hmac
 import ipaddress
 import secrets
 import time
@@ -18,18 +17,13 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
-from cases import crypto
+from cases import counters, crypto
 
 HOUR = 3600
 
 
 def _hour() -> int:
     return int(time.time() // HOUR)
-
-
-def _keyed(purpose: str, value: str) -> str:
-    key = f"{settings.SECRET_KEY}|{purpose}".encode()
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:40]
 
 
 def _client_bucket(request) -> str | None:
@@ -43,7 +37,7 @@ def _client_bucket(request) -> str | None:
     except ValueError:
         return None
     hour = _hour()
-    return f"{hour}:{_keyed(f'throttle|{hour}', address)[:4]}"
+    return f"{hour}:{counters.keyed(f'throttle|{hour}', address)[:4]}"
 
 
 def _counters(request, what: str) -> list[str]:
@@ -58,12 +52,7 @@ def _over(request, what: str, per_address: int, overall: int) -> bool:
 
 def _count(request, what: str) -> None:
     for key in _counters(request, what):
-        if cache.add(key, 1, HOUR):
-            continue
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, HOUR)
+        counters.bump(key, 1, HOUR)
 
 
 def guessing_blocked(request) -> bool:
@@ -106,23 +95,23 @@ def _submission_key(token: str) -> bytes:
 
 def claim_submission(token: str) -> bool:
     """Return True for the first request with this token, False for any repeat."""
-    return cache.add(f"submission:{_keyed('submission', token)}", 1, SUBMISSION_TTL)
+    return cache.add(f"submission:{counters.keyed('submission', token)}", 1, SUBMISSION_TTL)
 
 
 def release_submission(token: str) -> None:
-    cache.delete(f"submission:{_keyed('submission', token)}")
+    cache.delete(f"submission:{counters.keyed('submission', token)}")
 
 
 def remember_receipt(token: str, receipt: str) -> None:
     sealed = crypto.seal(_submission_key(token), receipt.encode(), context=b"receipt")
-    cache.set(f"submission-receipt:{_keyed('submission', token)}", sealed, SUBMISSION_TTL)
+    cache.set(f"submission-receipt:{counters.keyed('submission', token)}", sealed, SUBMISSION_TTL)
 
 
 def recall_receipt(token: str, wait: float = 15.0) -> str | None:
     """The receipt an earlier request with this token made, waiting for it to finish."""
     deadline = time.monotonic() + wait
     while True:
-        sealed = cache.get(f"submission-receipt:{_keyed('submission', token)}")
+        sealed = cache.get(f"submission-receipt:{counters.keyed('submission', token)}")
         if sealed is not None:
             try:
                 return crypto.open_sealed(
