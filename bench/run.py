@@ -9,7 +9,7 @@ with production KDF costs, and measures over loopback only:
   3. throughput and failures with 8 concurrent reporters;
   4. the weight of the intake form page (HTML + every same-origin resource it links);
   5. peak RSS growth of the gunicorn workers while a 100 MB attachment is uploaded;
-  6-8. the case officers' side (bench/staff.py): the queue with 100,000 cases (queries per
+  6-8. the case officers' side (bench/officers.py): the queue with 100,000 cases (queries per
      page and render time), staff login against its Argon2id floor, and opening a case
      with 10 attachments and 50 messages. `--only staff` runs just these; with
      BENCH_DATABASE_URL set (an empty, throwaway database) they run on that database.
@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import staff  # noqa: E402
+import officers  # noqa: E402
 from httpkit import NETWORK_ERRORS, Client, Multipart, same_origin, scan_html  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -396,10 +396,11 @@ def make_photo(target: int = 1_000_000) -> bytes:
 
 
 def measure_floor(data_dir: Path, runs: int) -> float:
-    staff.django_in_process(data_dir, SCRUBBED_ENV)
+    officers.django_in_process(data_dir, SCRUBBED_ENV)
     from django.conf import settings
 
-    from cases import crypto, keys
+    from cases import keys
+    from lib import crypto
 
     params = keys.receipt_kdf()
     pepper = settings.LANTERNE_RECEIPT_PEPPER.encode()
@@ -759,7 +760,7 @@ def main() -> int:
         if reporter_part:
             reporter_sections(tmp, data_dir, env, args, quick, servers, results)
         if staff_part:
-            results["staff"] = staff.section(
+            results["staff"] = officers.section(
                 data_dir=data_dir,
                 tmp=tmp,
                 quick=quick,
@@ -795,7 +796,7 @@ def main() -> int:
     if reporter_part:
         reporter_verdicts(results, args, verdict)
     if staff_part:
-        staff.verdicts(results["staff"], verdict)
+        officers.verdicts(results["staff"], verdict)
     say(
         f"Bench took {time.monotonic() - began:.0f} s; {load()} (other work on the machine "
         f"inflates latencies and lowers throughput)."

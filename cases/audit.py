@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from . import clock
+from lib import clock
+
 from .models import AuditEvent, AuditHead, Case
 
 GENESIS = "0" * 64
@@ -69,6 +70,11 @@ def record(
         head.digest = event.digest
         head.save(update_fields=["digest"])
     return event
+
+
+def record_read(case: Case, *, by, what: str) -> None:
+    """Every read of case content by staff is in the audit log."""
+    record("read", by=by, case=case, detail={"what": what})
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Reading a case's sealed content with its key. Nothing here is cached or logged."""
+"""Reading a case's sealed content with its key, and sealing its texts. Nothing here is
+cached or logged."""
 
 import json
 import uuid
@@ -8,7 +9,9 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
-from . import crypto, storage
+from lib import crypto
+
+from . import storage
 from .models import Attachment, Case, Escalation, Message, Note
 from .uploads import file_context
 
@@ -93,6 +96,11 @@ def open_file(
             yield from crypto.open_stream(key, src, context=file_context(attachment.id))
 
     return info, chunks()
+
+
+def seal_text(case: Case, case_key: bytes, purpose: str, text: str) -> bytes:
+    """Seal a text of the case under its key, bound to the case and to its purpose."""
+    return crypto.seal_for_case(case_key, case.id.bytes, purpose, text.encode())
 
 
 def open_text(case: Case, case_key: bytes, purpose: str, sealed) -> str:

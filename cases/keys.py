@@ -1,8 +1,9 @@
 """Where the keys of a case come from and whom they are wrapped to.
 
-The byte formats are cases.crypto's; this module binds them to a case (the contexts),
-draws receipt keys with the site's pepper, and bounds how many Argon2id runs a process
-does at once, since each holds its full memory cost.
+The byte formats are lib.crypto's; this module binds them to a case (the contexts),
+draws receipt keys with the site's pepper, seals staff private keys under their passwords,
+and bounds how many Argon2id runs a process does at once, since each holds its full
+memory cost.
 """
 
 import threading
@@ -10,7 +11,9 @@ import uuid
 
 from django.conf import settings
 
-from . import crypto
+from lib import crypto
+
+from .models import StaffProfile
 
 
 def reporter_context(case_id: uuid.UUID) -> bytes:
@@ -52,3 +55,20 @@ def receipt_keys(receipt: str) -> crypto.ReceiptKeys:
         return crypto.derive_receipt_keys(
             receipt, settings.LANTERNE_RECEIPT_PEPPER.encode(), receipt_kdf()
         )
+
+
+def password_kdf() -> crypto.KdfParams:
+    memory_kib, iterations = settings.LANTERNE_PASSWORD_KDF
+    return crypto.KdfParams(memory_kib=memory_kib, iterations=iterations)
+
+
+def seal_private_key(password: str, private_key: bytes) -> bytes:
+    """Seal a private key under a password (Argon2id, its parameters in the blob)."""
+    with kdf_slot():
+        return crypto.seal_with_password(password, private_key, password_kdf())
+
+
+def unseal_private_key(profile: StaffProfile, password: str) -> bytes:
+    """Open the private key with the account password; raise crypto.CryptoError if wrong."""
+    with kdf_slot():
+        return crypto.open_with_password(password, bytes(profile.sealed_private_key))

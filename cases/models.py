@@ -3,7 +3,7 @@
 In clear, because routing, workflow and statistics need it (docs/threat-model.md keeps the
 list): reference, status, priority, country, category codes, "regional only", the
 reporter's interface language, and dates. Everything a person wrote or uploaded is a
-ciphertext made by cases.crypto; every ciphertext is bound to its row's id and purpose.
+ciphertext made by lib.crypto; every ciphertext is bound to its row's id and purpose.
 """
 
 import uuid
@@ -13,8 +13,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from . import clocks, geography, taxonomy
-from .clock import coarse_now
+from lib.clock import coarse_now
+from places import countries
+
+from . import deadlines, taxonomy
 
 
 class Role(models.TextChoices):
@@ -118,7 +120,7 @@ class Case(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
     )
     country = models.CharField(
-        max_length=2, choices=list(geography.COUNTRIES.items()), db_index=True
+        max_length=2, choices=list(countries.COUNTRIES.items()), db_index=True
     )
     regional_only = models.BooleanField(
         default=False, help_text="the reporter asked to leave the national team out"
@@ -137,9 +139,9 @@ class Case(models.Model):
     # The earliest deadline still to meet (None when none is running).
     next_due = models.DateTimeField(null=True, blank=True, db_index=True)
     # The queue's order, stored so an index serves it: P1 first (0), then the earliest
-    # deadline (cases without one last), then the newest. Kept by clocks.refresh.
+    # deadline (cases without one last), then the newest. Kept by deadlines.refresh.
     queue_rank = models.PositiveSmallIntegerField(default=1)
-    queue_due = models.DateTimeField(default=clocks.NO_DEADLINE)
+    queue_due = models.DateTimeField(default=deadlines.NO_DEADLINE)
     # Set when retention destroyed the keys: the content can never be opened again.
     shredded_at = models.DateTimeField(null=True, blank=True)
 

@@ -16,12 +16,14 @@ and one that records an act rather than a mail:
 
 from datetime import datetime, timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.urls import reverse
 
-from . import clock
+from lib import clock
+
 from .models import OPEN_STATUSES, Case, KeyWrap, Notice, Sender
 
 # Notifications the on-commit queue may have lost (broker down) are sent by the periodic
@@ -121,11 +123,36 @@ def due_notices(at: datetime | None = None) -> list[tuple[Case, str]]:
 
 def queue_due_notices(at: datetime | None = None) -> int:
     """Queue a notification task for each notice now due; return how many."""
-    from .tasks import notify
-
     due = due_notices(at)
     for case, kind in due:
         # A full kind ("reporter_message:3") is sent as it is: the count it names is past.
         case_id = str(case.id)
         transaction.on_commit(lambda k=kind, c=case_id: notify.delay(k, c))
     return len(due)
+
+
+def queue(kind: str, case: Case) -> None:
+    """Queue a content-free notification to the case's key holders once the act commits."""
+    case_id = str(case.id)
+    transaction.on_commit(lambda: notify.delay(kind, case_id), robust=True)
+
+
+# Backoff between tries of a failed mail: 30 s doubling to 15 min, for about a day. Kept
+# well below the broker's visibility timeout, or a waiting retry would be delivered twice.
+RETRY_FIRST, RETRY_LONGEST, RETRIES = 30, 900, 100
+
+
+def backoff(retries: int) -> int:
+    return min(RETRY_FIRST * 2 ** min(retries, 10), RETRY_LONGEST)
+
+
+@shared_task(bind=True, max_retries=RETRIES)
+def notify(self, kind: str, case_id: str) -> int:
+    """Tell the case's key holders it needs attention, without a word of its content."""
+    case = Case.objects.filter(id=case_id).first()
+    if case is None:
+        return 0
+    try:
+        return send(case, kind)
+    except OSError as error:  # smtplib.SMTPException too: mail server down, try again later
+        raise self.retry(exc=error, countdown=backoff(self.request.retries)) from None

@@ -20,9 +20,11 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 
-from . import audit, clock, storage
+from lib import clock
+
+from . import audit, storage
+from .access import NotAllowed
 from .models import Attachment, Case, Escalation, KeyWrap, Message, Note, Status
-from .workflow import NotAllowed
 
 logger = logging.getLogger(__name__)
 

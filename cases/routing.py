@@ -1,6 +1,7 @@
 """Who receives a new case: the country's officers and the coordinators of its regions."""
 
-from .geography import regions_of
+from places.countries import regions_of
+
 from .models import Role, StaffProfile
 
 

@@ -1,16 +1,19 @@
-"""Celery tasks: thin, idempotent, and given ids only — never case content.
+"""Celery's periodic sweeps: thin, idempotent, and given ids only — never case content.
 
-Each loads what it needs by id and calls one function. Tasks are acknowledged only when
+Each loads what it needs by id and calls one function. The one task queued by acts, the
+notification, lives with the mails in cases.notifications, so acts need not import this
+module (which imports them). Tasks are acknowledged only when
 they finish (CELERY_TASK_ACKS_LATE), so one cut short by a killed worker runs again.
 """
 
 import logging
-import time
 import uuid
 
 from celery import shared_task
 
-from . import clock, notifications, retention, storage, workflow
+from lib import clock
+
+from . import notifications, retention, storage, workflow
 from .models import OPEN_STATUSES, Attachment, Case
 
 logger = logging.getLogger(__name__)
@@ -23,14 +26,15 @@ ORPHAN_GRACE = 3600
 def purge_abandoned_uploads() -> int:
     """Delete sealed uploads of forms never sent, and files whose case was never committed."""
     removed = 0
-    cutoff = time.time() - SPOOL_LIFETIME
+    now = clock.now().timestamp()
+    cutoff = now - SPOOL_LIFETIME
     for path in storage.spool_dir().iterdir():
         if path.stat().st_mtime < cutoff:
             storage.remove(path)
             removed += 1
     # Files are linked in before their transaction commits (ctime is the link time):
     # spare the young ones, which may belong to a submission still in flight.
-    young = time.time() - ORPHAN_GRACE
+    young = now - ORPHAN_GRACE
     candidates = {p.name: p for p in storage.files_dir().iterdir() if p.stat().st_ctime < young}
     ids = [uuid.UUID(hex=name) for name in candidates if len(name) == 32]
     known = {a.hex for a in Attachment.objects.filter(id__in=ids).values_list("id", flat=True)}
@@ -39,27 +43,6 @@ def purge_abandoned_uploads() -> int:
             storage.remove(path)
             removed += 1
     return removed
-
-
-# Backoff between tries of a failed mail: 30 s doubling to 15 min, for about a day. Kept
-# well below the broker's visibility timeout, or a waiting retry would be delivered twice.
-RETRY_FIRST, RETRY_LONGEST, RETRIES = 30, 900, 100
-
-
-def backoff(retries: int) -> int:
-    return min(RETRY_FIRST * 2 ** min(retries, 10), RETRY_LONGEST)
-
-
-@shared_task(bind=True, max_retries=RETRIES)
-def notify(self, kind: str, case_id: str) -> int:
-    """Tell the case's key holders it needs attention, without a word of its content."""
-    case = Case.objects.filter(id=case_id).first()
-    if case is None:
-        return 0
-    try:
-        return notifications.send(case, kind)
-    except OSError as error:  # smtplib.SMTPException too: mail server down, try again later
-        raise self.retry(exc=error, countdown=backoff(self.request.retries)) from None
 
 
 @shared_task

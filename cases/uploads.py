@@ -3,7 +3,7 @@
 No upload ever touches the disk in clear: Django's temporary-file handler is replaced by
 SealingUploadHandler (settings.FILE_UPLOAD_HANDLERS), which seals each 64 KiB chunk as it
 comes off the socket under a random key that lives only in memory. Accepting a file then
-removes its metadata (cases.scrub) and re-seals it. A Draft keeps accepted files between
+removes its metadata (lib.scrub) and re-seals it. A Draft keeps accepted files between
 attempts at a form; its key goes back to the browser in a hidden field and is never stored.
 """
 
@@ -18,7 +18,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.utils.translation import gettext_lazy as _
 
-from . import crypto, scrub, storage
+from lib import crypto, scrub
+
+from . import storage
 
 MIB = 1024 * 1024
 
@@ -143,12 +145,6 @@ def seal_new(data: bytes, name: str, content_type: str, scrubbed: bool) -> Stage
     with storage.create_private(storage.spool_path(file_id)) as out:
         crypto.seal_stream(key, io.BytesIO(data), out, context=file_context(file_id))
     return StagedFile(file_id, key, name, content_type, len(data), scrubbed)
-
-
-def open_staged(file_id: uuid.UUID, key: bytes, path: Path):
-    """Yield the plaintext chunks of a sealed file."""
-    with path.open("rb") as src:
-        yield from crypto.open_stream(key, src, context=file_context(file_id))
 
 
 class Draft:

@@ -15,8 +15,8 @@ import json
 import os
 import secrets
 from pathlib import Path
-from urllib.parse import parse_qsl, unquote, urlsplit
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -52,46 +52,37 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
+# What SQLite needs to behave under concurrent web workers (dj-database-url parses the URL).
+SQLITE_OPTIONS = {
+    # IMMEDIATE makes concurrent writers queue on the lock instead of failing with
+    # "database is locked" halfway through a submission.
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+    "init_command": (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        # Deleted rows (shredded keys) are overwritten, not left in free pages.
+        "PRAGMA secure_delete=ON;"
+    ),
+}
+
+
 def database_from_url(url: str) -> dict:
     """Turn sqlite:////abs/path.sqlite3 or postgres://user:pw@host:port/name into DATABASES."""
-    parts = urlsplit(url)
-    options = dict(parse_qsl(parts.query))
-    if parts.scheme == "sqlite":
-        path = unquote(parts.path)
-        if path.startswith("//"):  # sqlite:////abs/path → //abs/path
-            path = path[1:]
-        elif path.startswith("/"):  # sqlite:///relative → relative to the data dir
-            path = str(DATA_DIR / path[1:])
-        if not path or path == "/":
+    scheme = url.split(":", 1)[0]
+    if scheme not in ("sqlite", "postgres", "postgresql", "pgsql"):
+        raise ImproperlyConfigured(f"DATABASE_URL: unsupported scheme {scheme!r}")
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"DATABASE_URL: {error}") from None
+    if config["ENGINE"].endswith("sqlite3"):
+        if not config.get("NAME") or config["NAME"] in ("/", ":memory:"):
             raise ImproperlyConfigured("DATABASE_URL: a sqlite URL needs a file path")
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": path,
-            "OPTIONS": {
-                # IMMEDIATE makes concurrent writers queue on the lock instead of failing
-                # with "database is locked" halfway through a submission.
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 30,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    # Deleted rows (shredded keys) are overwritten, not left in free pages.
-                    "PRAGMA secure_delete=ON;"
-                ),
-            },
-        }
-    if parts.scheme in ("postgres", "postgresql", "pgsql"):
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": unquote(parts.path.lstrip("/")),
-            "USER": unquote(parts.username or ""),
-            "PASSWORD": unquote(parts.password or ""),
-            "HOST": parts.hostname or "",
-            "PORT": str(parts.port or ""),
-            "CONN_MAX_AGE": 60,
-            "CONN_HEALTH_CHECKS": True,
-            "OPTIONS": options,
-        }
-    raise ImproperlyConfigured(f"DATABASE_URL: unsupported scheme {parts.scheme!r}")
+        if not Path(config["NAME"]).is_absolute():  # sqlite:///name: inside the data dir
+            config["NAME"] = str(DATA_DIR / config["NAME"])
+        config.update(CONN_MAX_AGE=0, CONN_HEALTH_CHECKS=False)
+        config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+    return config
 
 
 LANTERNE_ENV = env("LANTERNE_ENV", "local")
@@ -146,7 +137,7 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
-    "cases.admin_site.LanterneAdminConfig",  # the admin with Lanterne's two-step login
+    "staff.sites.LanterneAdminConfig",  # the admin with Lanterne's two-step login
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -156,7 +147,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "simple_history",
+    "config.apps.ProjectConfig",
     "cases",
+    "staff",
     "whistle",
 ]
 
@@ -213,7 +206,7 @@ else:
         }
     }
 
-# Staff sign in through the admin's two-step login (cases/staff_auth.py).
+# Staff sign in through the admin's two-step login (staff/login.py).
 LOGIN_URL = "admin:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -225,7 +218,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 OTP_TOTP_ISSUER = env("LANTERNE_ORGANISATION", "Lanterne")
-# Guessing is slowed per account across both login steps and recovery (cases/staff_auth.py);
+# Guessing is slowed per account across both login steps and recovery (staff/throttle.py);
 # the devices' own throttles would add a second, wall-clock delay on top of it.
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0

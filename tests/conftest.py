@@ -4,32 +4,43 @@
 - Sia, national focal point for Sierra Leone (officer, SL)
 - Béatrice, coordinator of Central Africa and the Great Lakes
 - Chidi, steering committee member
-- a reporter, who sends reports through workflow.submit or the public pages
+- a reporter, who sends reports through intake.submit or the public pages
 """
+
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
 
-from cases import officers, workflow
+from cases import access, intake, keys, samples
 from config.celery import app as celery_app
+from lib import clock
+from staff import accounts
 
 PASSWORD = "correct horse battery staple"
 
-ANSWERS = {
-    "categories": ["DEF", "TRD"],
-    "country": "CD",
-    "province": "Kasaï",
-    "mine_site": "Tshikapa river bank",
-    "mineral": "diamonds",
-    "stage": "trading",
-    "incident_date": "2026-10-03",
-    "date_precision": "exact",
-    "what_happened": "Soldiers seized the diamonds of the diggers at the comptoir.",
-    "actors": ["state"],
-    "people_affected": "about 40",
-    "contact": "",
-    "regional_only": False,
-}
+ANSWERS = samples.ANSWERS
+
+
+class FrozenClock:
+    """The one clock seam (lib.clock), stopped: tests move it, nothing sleeps."""
+
+    def __init__(self, now):
+        self.now = now
+
+    def advance(self, **delta) -> None:
+        self.now += timedelta(**delta)
+
+    def to(self, when) -> None:
+        self.now = when
+
+
+@pytest.fixture
+def frozen(monkeypatch) -> FrozenClock:
+    """The clock, stopped at the current second; move it with advance(days=...) or to()."""
+    moment = FrozenClock(clock.now().replace(microsecond=0))
+    monkeypatch.setattr(clock, "now", lambda: moment.now)
+    return moment
 
 
 @pytest.fixture(scope="session")
@@ -64,14 +75,14 @@ def lanterne_settings(settings, tmp_path):
     cache.clear()
 
 
-def report(**changes) -> workflow.Submission:
+def report(**changes) -> intake.Submission:
     """Send a report as a reporter would, with the standard answers changed as asked."""
-    return workflow.submit(answers={**ANSWERS, **changes}, language="fr")
+    return intake.submit(answers={**ANSWERS, **changes}, language="fr")
 
 
 @pytest.fixture
 def amani(db):
-    return officers.enrol(
+    return accounts.enrol(
         "amani",
         role="officer",
         password=PASSWORD,
@@ -82,14 +93,14 @@ def amani(db):
 
 @pytest.fixture
 def sia(db):
-    return officers.enrol(
+    return accounts.enrol(
         "sia", role="officer", password=PASSWORD, countries=["SL"], email="sia@coalition.example"
     ).profile
 
 
 @pytest.fixture
 def beatrice(db):
-    return officers.enrol(
+    return accounts.enrol(
         "beatrice",
         email="beatrice@coalition.example",
         role="coordinator",
@@ -100,7 +111,7 @@ def beatrice(db):
 
 @pytest.fixture
 def chidi(db):
-    return officers.enrol("chidi", role="steering", password=PASSWORD).profile
+    return accounts.enrol("chidi", role="steering", password=PASSWORD).profile
 
 
 @pytest.fixture
@@ -113,17 +124,16 @@ def sign_in(client, profile) -> None:
     """Log a staff member in through the two real steps: password, then a backup code."""
     from django.urls import reverse
 
-    from cases import staff_auth
+    from staff import accounts
 
     client.post(reverse("admin:login"), {"username": profile.user.username, "password": PASSWORD})
-    code = staff_auth.new_backup_codes(profile.user)[0]
+    code = accounts.new_backup_codes(profile.user)[0]
     response = client.post(reverse("admin:login_code"), {"code": code})
     assert response.status_code == 302 and response.url == reverse("admin:index")
 
 
 def key_of(case, profile) -> bytes:
     """The case key as this staff member's browser session would unwrap it."""
-    from cases import access
 
-    private = officers.unseal_private_key(profile, PASSWORD)
+    private = keys.unseal_private_key(profile, PASSWORD)
     return access.case_key_for_staff(case, profile.user, private)

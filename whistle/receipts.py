@@ -17,13 +17,13 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
-from cases import counters, crypto
+from lib import clock, counters, crypto
 
 HOUR = 3600
 
 
 def _hour() -> int:
-    return int(time.time() // HOUR)
+    return int(clock.now().timestamp() // HOUR)
 
 
 def _client_bucket(request) -> str | None:

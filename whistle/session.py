@@ -1,11 +1,12 @@
 """The reporter's mailbox session: the case id and key split between the server session
-and a cookie (cases.split_secret).
+and a cookie (lib.split_secret).
 """
 
 import uuid
 
-from cases import access, split_secret
+from cases import access
 from cases.models import Case
+from lib import split_secret
 
 COOKIE = "lanterne_mailbox"
 SESSION_KEY = "mailbox"

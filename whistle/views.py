@@ -13,10 +13,10 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import access, content, workflow
-from cases.crypto import format_receipt
+from cases import access, content, intake
 from cases.models import Status
 from cases.uploads import Draft, take_uploads
+from lib.crypto import format_receipt
 
 from . import receipts, session
 from .forms import MessageForm, ReceiptForm, ReportForm
@@ -61,7 +61,7 @@ def report(request):
         if not receipts.claim_submission(token):
             return show_receipt_again(request, token)
         try:
-            submission = workflow.submit(
+            submission = intake.submit(
                 answers=form.answers(), files=draft.files, language=get_language()
             )
         except DatabaseError:
@@ -159,7 +159,7 @@ def mailbox(request):
         form = MessageForm(request.POST)
         if form.is_valid() and not file_errors:
             if form.cleaned_data["text"].strip() or draft.files:
-                workflow.add_reporter_message(
+                intake.add_reporter_message(
                     case, case_key=case_key, text=form.cleaned_data["text"], files=draft.files
                 )
                 draft.discard(keep_files=True)

@@ -15,7 +15,7 @@ def history(coalition):
     case = report().case
     amani = coalition["amani"]
     workflow.acknowledge(case, by=amani.user, case_key=key_of(case, amani))
-    workflow.record_read(case, by=amani.user, what="case page")
+    audit.record_read(case, by=amani.user, what="case page")
     workflow.add_note(case, by=amani.user, case_key=key_of(case, amani), text="checked")
     return list(AuditEvent.objects.order_by("id"))
 

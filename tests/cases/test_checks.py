@@ -14,8 +14,8 @@ def test_it_warns_about_countries_nobody_would_receive(amani):
 
 
 def test_no_warning_when_every_country_is_covered(db):
-    from cases import officers
-    from cases.geography import REGIONS
+    from places.countries import REGIONS
+    from staff import accounts
 
-    officers.enrol("all", role="coordinator", password="x" * 12, regions=list(REGIONS))
+    accounts.enrol("all", role="coordinator", password="x" * 12, regions=list(REGIONS))
     assert "lanterne.W010" not in warning_ids()

@@ -1,7 +1,7 @@
 import pytest
 from django.db import connection
 
-from cases import workflow
+from cases import sharing, workflow
 from cases.models import Case, KeyWrap
 from tests.conftest import ANSWERS, key_of, report
 from tests.whistle.test_nothing_at_rest import database_dump
@@ -44,7 +44,7 @@ def test_a_revoked_key_wrap_survives_nowhere(coalition):
     case = report().case
     beatrice = coalition["beatrice"]
     wrapped = bytes(KeyWrap.objects.get(case=case, user=coalition["amani"].user).wrapped)
-    workflow.revoke_access(case, by=beatrice.user, who=coalition["amani"].user)
+    sharing.revoke_access(case, by=beatrice.user, who=coalition["amani"].user)
     assert wrapped not in database_dump()
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cases import access, audit, clock, crypto, officers, retention, storage, workflow
+from cases import access, audit, keys, retention, sharing, storage, workflow
 from cases.models import (
     Attachment,
     AuditEvent,
@@ -21,19 +21,13 @@ from cases.models import (
     Status,
 )
 from cases.tasks import apply_retention
+from lib import crypto
 from tests.conftest import PASSWORD, key_of, report
 from tests.whistle.pages import form_data, jpeg_with_gps, open_mailbox, receipt_of, send_report
 from tests.whistle.test_nothing_at_rest import database_dump
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def frozen(monkeypatch):
-    moment = {"now": clock.now()}
-    monkeypatch.setattr(clock, "now", lambda: moment["now"])
-    return moment
 
 
 @pytest.fixture
@@ -61,8 +55,8 @@ def closed_case(client, coalition) -> tuple[Case, str]:
     workflow.conclude(case, by=amani, outcome="substantiated")
     beatrice = coalition["beatrice"].user
     sia = coalition["sia"].user  # given a key, then losing it: history remembers
-    workflow.grant_access(case, by=beatrice, to=sia, case_key=key)
-    workflow.revoke_access(case, by=beatrice, who=sia)
+    sharing.grant_access(case, by=beatrice, to=sia, case_key=key)
+    sharing.revoke_access(case, by=beatrice, who=sia)
     workflow.close(case, by=beatrice)
     return Case.objects.get(pk=case.pk), receipt
 
@@ -93,7 +87,7 @@ def test_a_case_past_retention_is_shredded_beyond_recovery(client, coalition, es
     assert len(list(storage.files_dir().iterdir())) == 1
     messages, files = case.messages.count(), case.attachments.count()
 
-    frozen["now"] = case.closed_at + timedelta(days=366)
+    frozen.to(case.closed_at + timedelta(days=366))
     assert apply_retention.delay().get() == 1
 
     dump = database_dump()
@@ -103,14 +97,14 @@ def test_a_case_past_retention_is_shredded_beyond_recovery(client, coalition, es
     assert list(storage.files_dir().iterdir()) == []
     with pytest.raises(access.NotFound):
         access.case_for_receipt(receipt)
-    private = officers.unseal_private_key(coalition["amani"], PASSWORD)
+    private = keys.unseal_private_key(coalition["amani"], PASSWORD)
     with pytest.raises(access.NotFound):
         access.case_key_for_staff(case, coalition["amani"].user, private)
-    with pytest.raises(workflow.NotAllowed):
+    with pytest.raises(access.NotAllowed):
         workflow.reopen(case, by=coalition["beatrice"].user, case_key=b"k" * 32, reason="x")
 
     case.refresh_from_db()
-    assert case.shredded_at == frozen["now"]
+    assert case.shredded_at == frozen.now
     assert (case.country, case.status, case.level, case.outcome) == (
         "CD",
         Status.CLOSED,
@@ -127,7 +121,7 @@ def test_a_case_past_retention_is_shredded_beyond_recovery(client, coalition, es
 
 def test_shredding_twice_does_nothing_more(client, coalition, frozen):
     case, _ = closed_case(client, coalition)
-    frozen["now"] = case.closed_at + timedelta(days=366)
+    frozen.to(case.closed_at + timedelta(days=366))
     assert retention.apply() == 1
     assert retention.apply() == 0
     assert retention.shred(case) is False
@@ -138,11 +132,11 @@ def test_cases_within_retention_or_still_open_are_kept(client, coalition, frozen
     settings.LANTERNE_RETENTION_DAYS = 30
     closed, receipt = closed_case(client, coalition)
     still_open = report()
-    frozen["now"] = closed.closed_at + timedelta(days=29)
+    frozen.to(closed.closed_at + timedelta(days=29))
     assert retention.apply() == 0
-    with pytest.raises(workflow.NotAllowed):
+    with pytest.raises(access.NotAllowed):
         retention.shred(closed)
-    frozen["now"] = closed.closed_at + timedelta(days=400)
+    frozen.to(closed.closed_at + timedelta(days=400))
     assert retention.apply() == 1
     assert access.case_for_receipt(still_open.receipt)[0].shredded_at is None
     with pytest.raises(access.NotFound):

@@ -2,9 +2,11 @@ import re
 
 import pytest
 
-from cases import access, content, crypto, keys, officers
+from cases import access, content, keys
+from cases.intake import REFERENCE_ALPHABET, new_reference
 from cases.models import Case, KeyWrap
-from cases.workflow import REFERENCE_ALPHABET, new_reference
+from lib import crypto
+from staff import accounts
 from tests.conftest import ANSWERS, PASSWORD, report
 
 pytestmark = pytest.mark.django_db
@@ -52,25 +54,25 @@ def test_a_wrong_receipt_finds_nothing(coalition):
 
 def test_an_officer_reads_the_report_with_her_password(coalition):
     case = report().case
-    private = officers.unseal_private_key(coalition["amani"], PASSWORD)
+    private = keys.unseal_private_key(coalition["amani"], PASSWORD)
     case_key = access.case_key_for_staff(case, coalition["amani"].user, private)
     assert content.read_report(case, case_key)["mine_site"] == ANSWERS["mine_site"]
 
 
 def test_an_officer_without_a_wrap_gets_not_found(coalition):
     case = report().case
-    private = officers.unseal_private_key(coalition["sia"], PASSWORD)
+    private = keys.unseal_private_key(coalition["sia"], PASSWORD)
     with pytest.raises(access.NotFound):
         access.case_key_for_staff(case, coalition["sia"].user, private)
 
 
 def test_the_recovery_key_opens_the_same_private_key(db):
-    enrolment = officers.enrol("nadia", role="officer", password=PASSWORD, countries=["RW"])
+    enrolment = accounts.enrol("nadia", role="officer", password=PASSWORD, countries=["RW"])
     profile = enrolment.profile
     from_recovery = crypto.open_with_recovery_key(
         enrolment.recovery_key, bytes(profile.recovery_sealed_private_key)
     )
-    assert from_recovery == officers.unseal_private_key(profile, PASSWORD)
+    assert from_recovery == keys.unseal_private_key(profile, PASSWORD)
     assert crypto.public_key_of(from_recovery) == bytes(profile.public_key)
 
 
@@ -102,7 +104,7 @@ def test_escrow_gets_a_wrap_when_configured(coalition, settings):
 def test_a_reference_collision_draws_again(coalition, monkeypatch):
     first = report().case
     draws = iter([first.reference, "ABCD-EFGH"])
-    monkeypatch.setattr("cases.workflow.new_reference", lambda: next(draws))
+    monkeypatch.setattr("cases.intake.new_reference", lambda: next(draws))
     second = report().case
     assert second.reference == "ABCD-EFGH"
     assert Case.objects.count() == 2

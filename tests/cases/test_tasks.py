@@ -8,10 +8,12 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import translation
 
-from cases import access, clock, geography, notifications, officers, taxonomy, workflow
+from cases import access, intake, notifications, taxonomy, workflow
 from cases.models import AuditEvent, Case, Escalation, Level, Notice, Status
-from cases.tasks import backoff, escalate_overdue, notify, remind_deadlines
-from tests.conftest import ANSWERS, PASSWORD, report
+from cases.notifications import backoff, notify
+from cases.tasks import escalate_overdue, remind_deadlines
+from places import countries
+from tests.conftest import ANSWERS, key_of, report
 
 pytestmark = pytest.mark.django_db
 
@@ -20,25 +22,6 @@ TELLTALES = (
     "Soldiers comptoir diamond Kasaï Tshikapa 40 Congo Smuggl Threats reprisal "
     "contrebande menaces DEF TRD CD P1"
 ).split()
-
-
-class Frozen:
-    def __init__(self):
-        self.now = clock.now().replace(microsecond=0)
-
-    def advance(self, **delta):
-        self.now += timedelta(**delta)
-
-    def to(self, when):
-        self.now = when
-
-
-@pytest.fixture
-def frozen(monkeypatch):
-    """The clock, stopped; tests move it with advance() or to()."""
-    moment = Frozen()
-    monkeypatch.setattr(clock, "now", lambda: moment.now)
-    return moment
 
 
 @pytest.fixture
@@ -56,7 +39,7 @@ def committed(django_capture_on_commit_callbacks):
     return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
-def submitted(committed, **changes) -> workflow.Submission:
+def submitted(committed, **changes) -> intake.Submission:
     with committed():
         return report(**changes)
 
@@ -66,7 +49,7 @@ def words_of(codes) -> list[str]:
     for language in ("en", "fr"):
         with translation.override(language):
             labels += [str(taxonomy.CATEGORIES[code]) for code in codes]
-            labels.append(str(geography.COUNTRIES["CD"]))
+            labels.append(str(countries.COUNTRIES["CD"]))
     return labels
 
 
@@ -78,11 +61,6 @@ def assert_content_free(message, case):
     text = text.replace(notifications.case_url(case), "")
     for value in [*TELLTALES, *words_of(ANSWERS["categories"]), ANSWERS["what_happened"]]:
         assert value not in text, value
-
-
-def key_of(case, profile) -> bytes:
-    private = officers.unseal_private_key(profile, PASSWORD)
-    return access.case_key_for_staff(case, profile.user, private)
 
 
 def to_whom(messages) -> list[str]:
@@ -109,7 +87,7 @@ def test_each_reporter_message_is_notified_once(people, committed):
     case, case_key = access.case_for_receipt(submission.receipt)
     for text in ("They came back at night", "And again this morning"):
         with committed():
-            workflow.add_reporter_message(case, case_key=case_key, text=text)
+            intake.add_reporter_message(case, case_key=case_key, text=text)
     assert len(mail.outbox) == 2 + 2 + 2
     notify.delay("reporter_message", str(case.id))
     assert len(mail.outbox) == 6
@@ -189,7 +167,7 @@ def test_a_reminder_goes_out_before_the_feedback_deadline(people, committed, fro
 
 
 def test_lost_notifications_are_sent_by_the_next_sweep(people, committed, monkeypatch, frozen):
-    monkeypatch.setattr(workflow, "notify_on_commit", lambda kind, case: None)  # broker down
+    monkeypatch.setattr(notifications, "queue", lambda kind, case: None)  # broker down
     case = submitted(committed).case
     assert mail.outbox == []
     with committed():

@@ -21,7 +21,7 @@ from celery import Celery
 from django.conf import settings
 from django.db import transaction
 
-from cases import workflow
+from cases import notifications
 from cases.models import Notice
 from tests.conftest import ANSWERS, report
 
@@ -145,10 +145,10 @@ def test_a_notification_survives_a_worker_killed_while_sending(coalition, monkey
     def queue_on_commit(kind, case):
         case_id = str(case.id)
         transaction.on_commit(
-            lambda: sender.send_task("cases.tasks.notify", (kind, case_id), queue=queue)
+            lambda: sender.send_task("cases.notifications.notify", (kind, case_id), queue=queue)
         )
 
-    monkeypatch.setattr(workflow, "notify_on_commit", queue_on_commit)
+    monkeypatch.setattr(notifications, "queue", queue_on_commit)
     sink = Sink()
     threading.Thread(target=sink.serve_forever, daemon=True).start()
     sink.stall.set()

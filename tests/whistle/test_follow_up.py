@@ -1,6 +1,6 @@
 import pytest
 
-from cases import workflow
+from cases import access, workflow
 from cases.models import Message
 from tests.conftest import report
 from tests.whistle.pages import form_data, jpeg_with_gps, open_mailbox, receipt_of, send_report
@@ -106,7 +106,6 @@ def test_an_empty_message_is_refused_and_nothing_is_saved(client, coalition):
 
 def test_the_reporter_reads_the_coalitions_reply(client, coalition):
     submission = report()
-    from cases import access
 
     _case, case_key = access.case_for_receipt(submission.receipt)
     workflow.message_reporter(

@@ -1,0 +1,30 @@
+"""System checks for the deployment: refuse unsafe production settings."""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+
+@register(Tags.security, deploy=True)
+def check_production_settings(app_configs, **kwargs):
+    problems = []
+    if not settings.PRODUCTION:
+        problems.append(
+            Warning(
+                "LANTERNE_ENV is 'local': secrets come from the data folder's local-secrets.json.",
+                hint="Set LANTERNE_ENV=production and the secrets in the environment.",
+                id="lanterne.W001",
+            )
+        )
+    if settings.LANTERNE_RECEIPT_PEPPER == settings.SECRET_KEY:
+        problems.append(
+            Error("LANTERNE_RECEIPT_PEPPER must differ from SECRET_KEY.", id="lanterne.E002")
+        )
+    if settings.PRODUCTION and not settings.SECURE_COOKIES:
+        problems.append(
+            Error(
+                "Cookies must be Secure in production.",
+                hint="Unset LANTERNE_SECURE_COOKIES or set it to true.",
+                id="lanterne.E003",
+            )
+        )
+    return problems

@@ -1,0 +1,228 @@
+"""The officer's queue: the cases she holds a key to, in the order their clocks demand.
+
+Nothing here changes a case: the Case admin is read-only; its change view is the case page
+(staff.case_page), whose acts each call one function of cases.workflow or cases.sharing.
+"""
+
+from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.auth.models import User
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.http import Http404
+from django.urls import path
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from cases import access, taxonomy
+from cases.models import Case, KeyWrap, Message, Sender
+from lib import clock
+from places import countries
+
+from . import case_page, display, forms
+from .sites import ReadOnlyAdmin
+
+
+class CountryFilter(admin.SimpleListFilter):
+    """The countries this person covers."""
+
+    title = _("country")
+    parameter_name = "country"
+
+    def lookups(self, request, model_admin):
+        # The person's own scope, without reading the queue: a query over every case they
+        # hold would cost more than the page itself at 100,000 cases.
+        person = access.profile_of(request.user)
+        codes = set(person.country_list) if person else set()
+        for region in person.region_list if person else ():
+            codes |= set(countries.REGIONS[region][1])
+        return [(c, name) for c, name in countries.COUNTRIES.items() if c in codes]
+
+    def queryset(self, request, queryset):
+        if self.value() in countries.COUNTRIES:
+            return queryset.filter(country=self.value())
+        return queryset
+
+
+class CategoryFilter(admin.SimpleListFilter):
+    title = _("category")
+    parameter_name = "category"
+
+    def lookups(self, request, model_admin):
+        return [(code, f"{code} — {words}") for code, words in taxonomy.CATEGORIES.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() in taxonomy.CATEGORIES:
+            return queryset.filter(categories__code=self.value())
+        return queryset
+
+
+class DeadlineFilter(admin.SimpleListFilter):
+    title = _("deadline")
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("Overdue")), ("soon", _("Due within 48 hours"))]
+
+    def queryset(self, request, queryset):
+        now = clock.now()
+        if self.value() == "overdue":
+            return queryset.filter(next_due__lt=now)
+        if self.value() == "soon":
+            return queryset.filter(next_due__gte=now, next_due__lt=now + display.SOON_DELTA)
+        return queryset
+
+
+class QueueChangeList(ChangeList):
+    """The admin's list, plus unread reporter messages counted for the shown page only."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        counts = dict(
+            Message.objects.filter(
+                case__in=[case.pk for case in self.result_list],
+                sender=Sender.REPORTER,
+                read_at__isnull=True,
+            )
+            .order_by()
+            .values_list("case")
+            .annotate(n=Count("id"))
+        )
+        for case in self.result_list:
+            case.unread = counts.get(case.pk, 0)
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin):
+    list_display = (
+        "reference",
+        "received",
+        "category_codes",
+        "country_code",
+        "priority_code",
+        "status",
+        "assigned_to",
+        "deadline",
+        "unread",
+    )
+    list_display_links = ("reference",)
+    list_filter = ("status", CountryFilter, CategoryFilter, "priority", DeadlineFilter)
+    # The assignee's name comes by a scalar subquery: computed for the shown rows only, where
+    # a join would be evaluated for every row an OFFSET skips.
+    list_select_related = False
+    search_fields = ("reference",)
+    search_help_text = _("A case reference, like K7QM-4X29, or its first characters.")
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # counts per filter choice would cost a query each
+    list_per_page = 50
+    sortable_by = (
+        "reference",
+        "received",
+        "country_code",
+        "priority_code",
+        "status",
+        "deadline",
+    )
+
+    def get_queryset(self, request):
+        # Only the cases this person holds a key to. EXISTS, not a join or IN: the database
+        # then walks the case_queue index in order and stops at the page, instead of sorting
+        # every case the person holds; the sealed blobs stay out of the rows.
+        held = KeyWrap.objects.filter(case=OuterRef("pk"), user=request.user)
+        return (
+            Case.objects.filter(Exists(held))
+            .defer("report", "reporter_key", "reporter_tag")
+            .annotate(
+                assignee_name=Subquery(
+                    User.objects.filter(pk=OuterRef("assignee_id")).values("username")[:1]
+                )
+            )
+            .prefetch_related("categories")
+        )
+
+    def get_ordering(self, request):
+        return ["queue_rank", "queue_due", "-received_at"]  # the case_queue index
+
+    def get_changelist(self, request, **kwargs):
+        return QueueChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        reference = forms.normalise_reference(search_term)
+        if not reference:
+            return queryset, False
+        return queryset.filter(reference__istartswith=reference), False
+
+    def has_module_permission(self, request) -> bool:
+        return access.may(request.user, "staff_site")
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return access.may(request.user, "staff_site")
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/act/<slug:name>/", view(case_page.act), name="cases_case_act"),
+            path(
+                "<path:object_id>/file/<uuid:file_id>/",
+                view(case_page.attachment),
+                name="cases_case_attachment",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": _("Your queue"), **(extra_context or {})})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return case_page.case_page(request, object_id, self)
+
+    def history_view(self, request, object_id, extra_context=None):
+        raise Http404  # the case page shows the audited history
+
+    @admin.display(description=_("received"), ordering="received_at")
+    def received(self, case):
+        return case.received_at.date().isoformat()
+
+    @admin.display(description=_("categories"))
+    def category_codes(self, case):
+        return format_html_join(
+            " ",
+            '<abbr title="{}">{}</abbr>',
+            ((taxonomy.CATEGORIES.get(c.code, c.code), c.code) for c in case.categories.all()),
+        )
+
+    @admin.display(description=_("country"), ordering="country")
+    def country_code(self, case):
+        return format_html('<abbr title="{}">{}</abbr>', case.get_country_display(), case.country)
+
+    @admin.display(description=_("priority"), ordering="priority")
+    def priority_code(self, case):
+        if not case.priority:
+            return "—"
+        return format_html(
+            '<abbr class="priority-{}" title="{}">{}</abbr>',
+            case.priority.lower(),
+            case.get_priority_display(),
+            case.priority,
+        )
+
+    @admin.display(description=_("assignee"))
+    def assigned_to(self, case):
+        return case.assignee_name or "—"
+
+    @admin.display(description=_("next deadline"), ordering="queue_due")
+    def deadline(self, case):
+        due = display.due(case.next_due)
+        if due is None:
+            return "—"
+        return format_html(
+            '<span class="deadline {}">{}</span><br><time class="quiet">{}</time>',
+            due.css,
+            due.words,
+            due.at.strftime("%Y-%m-%d %H:%M UTC"),
+        )
+
+    @admin.display(description=_("unread"))
+    def unread(self, case):
+        if not case.unread:
+            return "0"
+        return format_html('<strong class="unread">{}</strong>', case.unread)

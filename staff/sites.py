@@ -1,0 +1,79 @@
+"""The staff admin: two-factor login of our own, and a live key session on every page.
+
+Imported while Django loads its apps, so it imports no models at module level.
+"""
+
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+from django.contrib.admin.sites import AdminSite
+from django.contrib.auth.decorators import login_not_required
+from django.utils.translation import gettext_lazy as _
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    actions = None
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class LanterneAdminSite(AdminSite):
+    """Open only to active staff verified by a second factor, whose key session is live.
+
+    A session cookie without the key cookie (or the reverse) is not enough: the browser
+    that logged in must hold both halves."""
+
+    site_header = "Lanterne"
+    site_title = "Lanterne"
+    index_title = _("Case management")
+
+    def has_permission(self, request) -> bool:
+        from . import key_session
+
+        user = request.user
+        return bool(
+            user.is_active
+            and user.is_staff
+            and getattr(user, "is_verified", lambda: False)()
+            and key_session.is_live(request)
+        )
+
+    def get_urls(self):
+        from django.urls import path
+
+        from . import login
+
+        # Ours come first, so they win over the admin's own views of the same path.
+        return [
+            path("login/code/", self._with_site(login.second_factor), name="login_code"),
+            path("recover/", self._with_site(login.recovery), name="recover"),
+            # Not behind has_permission: a broken key session must still be able to log out.
+            path("logout/", self._with_site(login.logout), name="logout"),
+            *super().get_urls(),
+        ]
+
+    def _with_site(self, view):
+        def bound(request, *args, **kwargs):
+            return view(request, self, *args, **kwargs)
+
+        return login_not_required(bound)
+
+    def login(self, request, extra_context=None):
+        from . import login
+
+        return login.login(request, self)
+
+    def password_change(self, request, extra_context=None):
+        from . import login
+
+        return login.password_change(request, self)
+
+
+class LanterneAdminConfig(AdminConfig):
+    default_site = "staff.sites.LanterneAdminSite"
