@@ -43,6 +43,7 @@ LOGIN_ACCOUNTS = 5
 QUEUE_QUERY_TARGET = 15
 QUEUE_MS_TARGET = 300
 
+
 def bench_answers() -> dict:
     """The standard answers, with a story about as long as the reporter sections' (~1.5 KB):
     the sealed report is stored on the case row, so its size is part of what the queue reads."""

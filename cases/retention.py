@@ -23,8 +23,8 @@ from django.db import transaction
 from lib import clock
 
 from . import audit, storage
-from .access import NotAllowed
 from .models import Attachment, Case, Escalation, KeyWrap, Message, Note, Status
+from .permissions import NotAllowed
 
 logger = logging.getLogger(__name__)
 

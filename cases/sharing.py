@@ -7,9 +7,9 @@ audited. A key wrap is the only way to read a case, so deleting one really revok
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import access, audit, keys
-from .access import NotAllowed
+from . import audit, keys, permissions
 from .models import Case, KeyWrap, Role
+from .permissions import NotAllowed
 from .workflow import check, locked, move
 
 
@@ -18,7 +18,7 @@ def assign(case: Case, *, by, to) -> Case:
     """Make a key holder responsible for the case."""
     case = locked(case)
     check(case, by, "assign")
-    if not access.holds_key(case, to):
+    if not permissions.holds_key(case, to):
         raise NotAllowed(_("Grant access to this person before assigning the case."))
     case.assignee = to
     move(case, case.status, by=by, act="assign", detail={"to": to.get_username()})
@@ -30,12 +30,12 @@ def grant_access(case: Case, *, by, to, case_key: bytes) -> KeyWrap:
     """Wrap the case key for another staff member."""
     case = locked(case)
     check(case, by, "grant")
-    profile = access.profile_of(to)
-    if profile is None or not access.may(to, "hold_case_keys"):
+    profile = permissions.profile_of(to)
+    if profile is None or not permissions.may(to, "hold_case_keys"):
         raise NotAllowed(_("Only active officers and coordinators can receive a case."))
     if case.regional_only and profile.role == Role.OFFICER and case.country in profile.country_list:
         raise NotAllowed(_("The reporter asked that the national team not see this case."))
-    if access.holds_key(case, to):
+    if permissions.holds_key(case, to):
         raise NotAllowed(_("This person already has access."))
     wrap = KeyWrap.objects.create(
         case=case, user=to, wrapped=keys.wrap(bytes(profile.public_key), case_key, case.id)
@@ -69,7 +69,7 @@ def recuse(case: Case, *, by, who=None) -> None:
     case = locked(case)
     check(case, by, "recuse")
     who = who or by
-    if who != by and not access.may(by, "recuse_others"):
+    if who != by and not permissions.may(by, "recuse_others"):
         raise NotAllowed(_("Only a coordinator can recuse someone else."))
     if who == by and KeyWrap.objects.filter(case=case).exclude(user=by).count() == 0:
         raise NotAllowed(_("Nobody else holds a key: grant access to someone first."))

@@ -1,7 +1,7 @@
 """The officers' acts on a case: one function each, and the one table of allowed moves.
 
 Each act is atomic, takes the acting person as `by=`, checks that the move is allowed (who
-may do what: cases.access; from which state: TRANSITIONS), and writes an audit event in the
+may do what: cases.permissions; from which state: TRANSITIONS), and writes an audit event in the
 same transaction. Nothing outside this module sets a case's status; new cases come from
 cases.intake, and who holds a case's key is changed by cases.sharing.
 """
@@ -15,8 +15,7 @@ from django.utils.translation import gettext_noop
 
 from lib import clock
 
-from . import access, audit, content, deadlines, notifications, taxonomy
-from .access import NotAllowed
+from . import audit, content, deadlines, notifications, permissions, taxonomy
 from .intake import post_message
 from .models import (
     Case,
@@ -30,6 +29,7 @@ from .models import (
     Sender,
     Status,
 )
+from .permissions import NotAllowed
 
 # The transition table: for each act that moves a case, the states it may start from.
 # An act not listed here (note, message, assign, grant...) never changes the status.
@@ -53,8 +53,8 @@ ASSESS_TARGETS = {None: Status.ASSESSING, True: Status.INVESTIGATING, False: Sta
 
 
 def check(case: Case, by, act: str) -> None:
-    """Refuse unless `by` may do the act on this case (cases.access) and its state allows it."""
-    access.check(by, act, case)
+    """Refuse unless `by` may do the act on this case (cases.permissions) and its state allows."""
+    permissions.check(by, act, case)
     if act in TRANSITIONS and case.status not in TRANSITIONS[act][0]:
         raise NotAllowed(
             _("This cannot be done while the case is “%(status)s”.")
@@ -227,7 +227,7 @@ def mark_duplicate(case: Case, *, by, of: Case) -> Case:
     """Close the case as a duplicate, linked to the case that carries on."""
     case = locked(case)
     check(case, by, "mark_duplicate")
-    if of.pk == case.pk or not access.holds_key(of, by):
+    if of.pk == case.pk or not permissions.holds_key(of, by):
         raise NotAllowed(_("Choose another case that you hold a key to."))
     case.duplicate_of = of
     move(case, Status.DUPLICATE, by=by, act="mark_duplicate", detail={"of": of.reference})

@@ -14,7 +14,7 @@ from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases import access, audit, keys
+from cases import audit, keys, permissions
 from cases.models import KeyWrap, Role, StaffProfile
 from lib import crypto
 from places import countries as places
@@ -105,7 +105,7 @@ def change_password(user, *, old_password: str, new_password: str) -> bytes | No
     Raises Refused if the old password is wrong or does not open the key."""
     if not user.check_password(old_password):
         raise Refused
-    profile = access.profile_of(user)
+    profile = permissions.profile_of(user)
     private_key = sealed = None
     if profile is not None:
         try:
@@ -126,7 +126,7 @@ def change_password(user, *, old_password: str, new_password: str) -> bytes | No
 def recover(username: str, *, recovery_key: str, code: str, new_password: str) -> None:
     """Open the key with the recovery key, check a TOTP code, re-seal under a new password."""
     user = auth.get_user_model().objects.filter(username=username).first()
-    profile = access.profile_of(user) if user is not None and user.is_active else None
+    profile = permissions.profile_of(user) if user is not None and user.is_active else None
     if profile is None:
         raise Refused
     try:
@@ -151,10 +151,10 @@ def reset_without_recovery(user, new_password: str, *, by) -> str | None:
 
     Every case wrapped to the old key becomes unreadable to them (its wraps are deleted) until
     a coordinator grants access again. Returns the new recovery key, to hand over once; None
-    for an account without keys. Only an administrator may do this (cases.access)."""
-    if not access.may(by, "reset_keys"):
+    for an account without keys. Only an administrator may do this (cases.permissions)."""
+    if not permissions.may(by, "reset_keys"):
         raise PermissionDenied
-    profile = access.profile_of(user)
+    profile = permissions.profile_of(user)
     recovery_key = None
     if profile is not None:
         private_key, public_key = crypto.generate_keypair()

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from cases import access
+from cases import permissions
 from cases.models import AuditEvent, StaffProfile
 
 from . import accounts, queue  # noqa: F401  (queue registers the Case admin)
@@ -28,10 +28,10 @@ class AuditEventAdmin(ReadOnlyAdmin):
     ordering = ("-id",)
 
     def has_module_permission(self, request) -> bool:
-        return access.may(request.user, "read_audit_log")
+        return permissions.may(request.user, "read_audit_log")
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return access.may(request.user, "read_audit_log")
+        return permissions.may(request.user, "read_audit_log")
 
 
 @admin.register(StaffProfile)
@@ -47,10 +47,10 @@ class StaffProfileAdmin(ReadOnlyAdmin):
         return profile.user.get_username()
 
     def has_module_permission(self, request) -> bool:
-        return access.may(request.user, "manage_staff")
+        return permissions.may(request.user, "manage_staff")
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return access.may(request.user, "manage_staff")
+        return permissions.may(request.user, "manage_staff")
 
 
 admin.site.unregister(User)
@@ -70,7 +70,8 @@ class StaffUserAdmin(UserAdmin):
         if user is None or not StaffProfile.objects.filter(user=user).exists():
             return super().user_change_password(request, id, form_url)
         if not (
-            self.has_change_permission(request, user) and access.may(request.user, "reset_keys")
+            self.has_change_permission(request, user)
+            and permissions.may(request.user, "reset_keys")
         ):
             raise PermissionDenied
         form = ResetKeysForm(user, request.POST or None)

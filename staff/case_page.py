@@ -20,7 +20,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases import access, audit, content, report, taxonomy
+from cases import access, audit, content, permissions, report, taxonomy
 from cases.models import AuditEvent, Case, KeyWrap, Message, Sender
 from lib import clock
 
@@ -67,7 +67,7 @@ def act(request: HttpRequest, object_id: str, name: str) -> HttpResponse:
         return redirect(page_url(case))
     try:
         form.run(case_key)
-    except access.NotAllowed as refusal:
+    except permissions.NotAllowed as refusal:
         messages.error(request, str(refusal))
         return redirect(page_url(case))
     messages.success(request, _("Done: %(act)s.") % {"act": form.title})

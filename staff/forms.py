@@ -1,6 +1,6 @@
 """One small form per act on a case, each calling the one function of the act.
 
-Each form knows its URL name, the permission cases.access names, and which function of
+Each form knows its URL name, the permission cases.permissions names, and which function of
 cases.workflow or cases.sharing does the act; that function alone decides whether the act
 is allowed. Choices offered (people,
 cases) are limited to what the acting person may already see.
@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases import access, sharing, taxonomy, workflow
+from cases import permissions, sharing, taxonomy, workflow
 from cases.models import Case, Level, Outcome, Priority, Role
 
 User = get_user_model()
@@ -220,7 +220,7 @@ class GrantAccess(ActForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        roles = access.roles_with("hold_case_keys")
+        roles = permissions.roles_with("hold_case_keys")
         self.fields["to"].queryset = staff(staff__role__in=roles).exclude(key_wraps__case=self.case)
 
     def run(self, case_key):
@@ -251,7 +251,7 @@ class Recuse(ActForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if access.may(self.user, "recuse_others"):
+        if permissions.may(self.user, "recuse_others"):
             self.fields["who"].queryset = key_holders(self.case)
             self.fields["who"].initial = self.user.pk
         else:
@@ -349,7 +349,7 @@ def possible_now(form: type[ActForm], case: Case, allowed: set[str]) -> bool:
 
 def acts_on_page(case: Case, user) -> list[tuple[ActForm, str]]:
     """The forms for the acts this person may do on this case now, each with its URL."""
-    allowed = access.permissions_of(user)
+    allowed = permissions.permissions_of(user)
     shown = []
     for form_class in ACTS.values():
         if possible_now(form_class, case, allowed):

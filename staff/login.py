@@ -30,7 +30,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from qrcode.image.svg import SvgPathFillImage
 
-from cases import access, keys
+from cases import keys, permissions
 from lib import crypto
 
 from . import accounts, key_session
@@ -80,7 +80,7 @@ def login(request, site):
             form.add_error(None, WRONG_PASSWORD)
         else:
             forgive_attempt(username)
-            profile = access.profile_of(user)
+            profile = permissions.profile_of(user)
             try:
                 private_key = keys.unseal_private_key(profile, password) if profile else None
             except crypto.CryptoError:

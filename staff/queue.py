@@ -13,7 +13,7 @@ from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from cases import access, taxonomy
+from cases import permissions, taxonomy
 from cases.models import Case, KeyWrap, Message, Sender
 from lib import clock
 from places import countries
@@ -31,7 +31,7 @@ class CountryFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         # The person's own scope, without reading the queue: a query over every case they
         # hold would cost more than the page itself at 100,000 cases.
-        person = access.profile_of(request.user)
+        person = permissions.profile_of(request.user)
         codes = set(person.country_list) if person else set()
         for region in person.region_list if person else ():
             codes |= set(countries.REGIONS[region][1])
@@ -152,10 +152,10 @@ class CaseAdmin(ReadOnlyAdmin):
         return queryset.filter(reference__istartswith=reference), False
 
     def has_module_permission(self, request) -> bool:
-        return access.may(request.user, "staff_site")
+        return permissions.may(request.user, "staff_site")
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return access.may(request.user, "staff_site")
+        return permissions.may(request.user, "staff_site")
 
     def get_urls(self):
         view = self.admin_site.admin_view

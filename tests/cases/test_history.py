@@ -4,7 +4,7 @@ from django.db import connection
 from cases import sharing, workflow
 from cases.models import Case, KeyWrap
 from tests.conftest import ANSWERS, key_of, report
-from tests.whistle.test_nothing_at_rest import database_dump
+from tests.dump import database_dump
 
 pytestmark = pytest.mark.django_db
 

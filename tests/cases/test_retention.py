@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cases import access, audit, keys, retention, sharing, storage, workflow
+from cases import access, audit, keys, permissions, retention, sharing, storage, workflow
 from cases.models import (
     Attachment,
     AuditEvent,
@@ -23,8 +23,8 @@ from cases.models import (
 from cases.tasks import apply_retention
 from lib import crypto
 from tests.conftest import PASSWORD, key_of, report
+from tests.dump import database_dump
 from tests.whistle.pages import form_data, jpeg_with_gps, open_mailbox, receipt_of, send_report
-from tests.whistle.test_nothing_at_rest import database_dump
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,7 +100,7 @@ def test_a_case_past_retention_is_shredded_beyond_recovery(client, coalition, es
     private = keys.unseal_private_key(coalition["amani"], PASSWORD)
     with pytest.raises(access.NotFound):
         access.case_key_for_staff(case, coalition["amani"].user, private)
-    with pytest.raises(access.NotAllowed):
+    with pytest.raises(permissions.NotAllowed):
         workflow.reopen(case, by=coalition["beatrice"].user, case_key=b"k" * 32, reason="x")
 
     case.refresh_from_db()
@@ -134,7 +134,7 @@ def test_cases_within_retention_or_still_open_are_kept(client, coalition, frozen
     still_open = report()
     frozen.to(closed.closed_at + timedelta(days=29))
     assert retention.apply() == 0
-    with pytest.raises(access.NotAllowed):
+    with pytest.raises(permissions.NotAllowed):
         retention.shred(closed)
     frozen.to(closed.closed_at + timedelta(days=400))
     assert retention.apply() == 1

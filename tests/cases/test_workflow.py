@@ -2,7 +2,7 @@
 
 import pytest
 
-from cases import access, content, sharing, workflow
+from cases import access, content, permissions, sharing, workflow
 from cases.models import AuditEvent, Case, KeyWrap, Level, Message, Note, Status
 from tests.conftest import key_of, report
 
@@ -86,7 +86,7 @@ def test_every_move_is_allowed_or_refused_as_the_table_says(coalition, act, stat
         assert do(act, case, beatrice, other).status == target
         assert AuditEvent.objects.count() > events
     else:
-        with pytest.raises(access.NotAllowed):
+        with pytest.raises(permissions.NotAllowed):
             do(act, case, beatrice, other)
         assert Case.objects.get(pk=case.pk).status == status
         assert AuditEvent.objects.count() == events
@@ -131,19 +131,19 @@ def test_acknowledging_tells_the_reporter_in_her_language(coalition):
 
 def test_an_officer_cannot_close_or_grant(coalition):
     case, _other = case_in(Status.CONCLUDED, coalition["beatrice"])
-    with pytest.raises(access.NotAllowed, match="Your role cannot do this."):
+    with pytest.raises(permissions.NotAllowed, match="Your role cannot do this."):
         workflow.close(case, by=coalition["amani"].user)
 
 
 def test_an_officer_without_a_key_can_do_nothing(coalition):
     case = report().case
-    with pytest.raises(access.NotAllowed, match="You do not hold a key"):
+    with pytest.raises(permissions.NotAllowed, match="You do not hold a key"):
         workflow.acknowledge(case, by=coalition["sia"].user, case_key=b"\0" * 32)
 
 
 def test_steering_members_have_no_acts(coalition):
     case = report().case
-    with pytest.raises(access.NotAllowed):
+    with pytest.raises(permissions.NotAllowed):
         sharing.assign(case, by=coalition["chidi"].user, to=coalition["amani"].user)
 
 
@@ -186,7 +186,7 @@ def test_grant_and_revoke_access(coalition):
 def test_a_regional_only_case_cannot_be_granted_to_the_national_officer(coalition):
     case = report(regional_only=True).case
     beatrice = coalition["beatrice"]
-    with pytest.raises(access.NotAllowed, match="national team"):
+    with pytest.raises(permissions.NotAllowed, match="national team"):
         sharing.grant_access(
             case, by=beatrice.user, to=coalition["amani"].user, case_key=key_of(case, beatrice)
         )
@@ -206,7 +206,7 @@ def test_an_officer_recuses_herself_and_loses_the_case(coalition):
 
 def test_only_a_coordinator_recuses_someone_else(coalition):
     case = report().case
-    with pytest.raises(access.NotAllowed):
+    with pytest.raises(permissions.NotAllowed):
         sharing.recuse(case, by=coalition["amani"].user, who=coalition["beatrice"].user)
     sharing.recuse(case, by=coalition["beatrice"].user, who=coalition["amani"].user)
     assert not KeyWrap.objects.filter(case=case, user=coalition["amani"].user).exists()
@@ -214,7 +214,7 @@ def test_only_a_coordinator_recuses_someone_else(coalition):
 
 def test_the_last_key_holder_cannot_recuse_and_orphan_the_case(coalition):
     case = report(regional_only=True).case
-    with pytest.raises(access.NotAllowed, match="Nobody else"):
+    with pytest.raises(permissions.NotAllowed, match="Nobody else"):
         sharing.recuse(case, by=coalition["beatrice"].user)
 
 
@@ -233,7 +233,7 @@ def test_escalation_records_who_to_whom_and_why(coalition):
     assert (case.level, case.status) == (Level.REGIONAL, Status.ESCALATED)
     assert escalation.by == amani.user and escalation.to == coalition["beatrice"].user
     assert b"police" not in bytes(escalation.reason)
-    with pytest.raises(access.NotAllowed, match="higher level"):
+    with pytest.raises(permissions.NotAllowed, match="higher level"):
         workflow.escalate(
             case,
             by=amani.user,
@@ -251,7 +251,7 @@ def test_a_duplicate_links_to_the_surviving_case(coalition):
 def test_reopening_needs_a_reason_and_keeps_it_as_a_note(coalition):
     case, _ = case_in(Status.CLOSED, coalition["beatrice"])
     beatrice = coalition["beatrice"]
-    with pytest.raises(access.NotAllowed):
+    with pytest.raises(permissions.NotAllowed):
         workflow.reopen(case, by=beatrice.user, case_key=key_of(case, beatrice), reason=" ")
     case = do("reopen", case, beatrice)
     assert case.closed_at is None and case.outcome == ""

@@ -1,6 +1,5 @@
 """The queue: an officer's cases, most urgent first, in a constant number of queries."""
 
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext

@@ -6,11 +6,11 @@ import time
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from cases import access, workflow
+from tests.dump import cache_contents, database_dump, files_under
 from tests.whistle.pages import form_data, jpeg_with_gps, open_mailbox, receipt_of, send_report
 
 REPORTER = {
@@ -34,48 +34,19 @@ SECRETS = {
 }
 
 
-def database_dump() -> bytes:
-    """Every cell of every table, as the server's operator would see it."""
-    out = []
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names():
-            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - our own table names
-            for row in cursor.fetchall():
-                for cell in row:
-                    out.append(
-                        bytes(cell) if isinstance(cell, (bytes, memoryview)) else str(cell).encode()
-                    )
-    return b"\n".join(out)
-
-
-def files_under(path: Path, since: float = 0) -> bytes:
-    blobs = []
-    for file in path.rglob("*") if path.is_dir() else []:
-        try:
-            if file.is_file() and file.stat().st_mtime >= since and file.stat().st_size < 50e6:
-                blobs.append(file.read_bytes())
-        except OSError:
-            continue
-    return b"\n".join(blobs)
-
-
-def cache_contents(settings) -> bytes:
-    location = settings.CACHES["default"].get("LOCATION", "")
-    if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
-        client = cache._cache.get_client()
-        return b"\n".join(
-            k + b"=" + (client.get(k) or b"")
-            for k in client.keys("*")
-            if client.type(k) == b"string"
-        )
-    return files_under(Path(location))
-
-
 @pytest.mark.django_db(transaction=True)
 def test_no_report_content_or_reporter_trace_is_stored_anywhere(
-    client, coalition, settings, caplog, tmp_path
+    client, coalition, settings, caplog, tmp_path, monkeypatch
 ):
-    started = time.time() - 1
+    started = time.time() - 1  # the files' own clock (mtime), not the app's
+    # The server's temporary folder and metadata-cleaning scratch folder are this test's own,
+    # so it reads everything written there and nothing of other programs.
+    temporary, scratch = tmp_path / "tmp", tmp_path / "scratch"
+    temporary.mkdir()
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temporary))
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    settings.LANTERNE_SCRUB_DIR = str(scratch)
     if not settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
         # Look at what local mode really writes: its file cache, on disk.
         settings.CACHES = {
@@ -124,7 +95,8 @@ def test_no_report_content_or_reporter_trace_is_stored_anywhere(
         "media folder": files_under(Path(settings.LANTERNE_MEDIA_DIR)),
         "logs": log_file.read_bytes() + caplog.text.encode(),
         "cache": cache_contents(settings),
-        "temporary files": files_under(Path(tempfile.gettempdir()), since=started),
+        "temporary files": files_under(temporary, since=started),
+        "metadata scratch folder": files_under(scratch),
     }
     digits = receipt.replace(" ", "")
     for place, blob in places.items():
@@ -133,3 +105,4 @@ def test_no_report_content_or_reporter_trace_is_stored_anywhere(
         assert digits.encode() not in blob and receipt.encode() not in blob, f"receipt in {place}"
     assert places["media folder"], "the attachments should be there, sealed"
     assert places["cache"], "the throttle counters and the sealed receipt should be there"
+    assert not places["metadata scratch folder"], "mat2's working copies should be gone"
