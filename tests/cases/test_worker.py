@@ -26,7 +26,9 @@ from cases.models import Notice
 from tests.conftest import ANSWERS, report
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = "redis://127.0.0.1:6379/2"  # this test's own database index: flushed freely
+# This test's own Redis database index, flushed freely (several clones on one machine each
+# set their own).
+REDIS_URL = os.environ.get("LANTERNE_TEST_WORKER_REDIS_URL", "redis://127.0.0.1:6379/2")
 VISIBILITY_TIMEOUT = 5
 
 
