@@ -15,6 +15,9 @@ from .models import Case, KeyWrap
 class NotFound(Exception):
     """No such case, or not one this person may open: callers cannot tell which."""
 
+    def __init__(self, message: str = "no such case, or not one this person may open"):
+        super().__init__(message)
+
 
 def case_for_receipt(receipt: str) -> tuple[Case, bytes]:
     """Return the case a receipt opens and its case key; raise NotFound otherwise.

@@ -153,7 +153,7 @@ def reset_without_recovery(user, new_password: str, *, by) -> str | None:
     a coordinator grants access again. Returns the new recovery key, to hand over once; None
     for an account without keys. Only an administrator may do this (cases.permissions)."""
     if not permissions.may(by, "reset_keys"):
-        raise PermissionDenied
+        raise PermissionDenied("Only an administrator may reset an account without its key.")
     profile = permissions.profile_of(user)
     recovery_key = None
     if profile is not None:

@@ -37,9 +37,13 @@ def files_under(path: Path, since: float = 0) -> bytes:
 
 
 def cache_contents(settings) -> bytes:
-    """Every key and value of the cache: Redis, or the local file cache's folder."""
+    """Every key and value of the cache: Redis, the in-memory cache of the tests, or the
+    local file cache's folder."""
     location = settings.CACHES["default"].get("LOCATION", "")
-    if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    backend = settings.CACHES["default"]["BACKEND"]
+    if backend.endswith("LocMemCache"):
+        return b"\n".join(key.encode() + b"=" + value for key, value in cache._cache.items())
+    if backend.endswith("RedisCache"):
         client = cache._cache.get_client()
         return b"\n".join(
             k + b"=" + (client.get(k) or b"")

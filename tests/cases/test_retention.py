@@ -95,12 +95,14 @@ def test_a_case_past_retention_is_shredded_beyond_recovery(client, coalition, es
         assert blob not in dump, f"{what} is still in the database"
     assert not KeyWrap.objects.filter(case=case).exists()
     assert list(storage.files_dir().iterdir()) == []
-    with pytest.raises(access.NotFound):
+    with pytest.raises(access.NotFound, match="no such case"):
         access.case_for_receipt(receipt)
     private = keys.unseal_private_key(coalition["amani"], PASSWORD)
-    with pytest.raises(access.NotFound):
+    with pytest.raises(access.NotFound, match="no such case"):
         access.case_key_for_staff(case, coalition["amani"].user, private)
-    with pytest.raises(permissions.NotAllowed):
+    with pytest.raises(
+        permissions.NotAllowed, match="This case was deleted under the retention rules"
+    ):
         workflow.reopen(case, by=coalition["beatrice"].user, case_key=b"k" * 32, reason="x")
 
     case.refresh_from_db()
@@ -134,12 +136,15 @@ def test_cases_within_retention_or_still_open_are_kept(client, coalition, frozen
     still_open = report()
     frozen.to(closed.closed_at + timedelta(days=29))
     assert retention.apply() == 0
-    with pytest.raises(permissions.NotAllowed):
+    with pytest.raises(
+        permissions.NotAllowed,
+        match="Only a case closed longer than the retention period is shredded",
+    ):
         retention.shred(closed)
     frozen.to(closed.closed_at + timedelta(days=400))
     assert retention.apply() == 1
     assert access.case_for_receipt(still_open.receipt)[0].shredded_at is None
-    with pytest.raises(access.NotFound):
+    with pytest.raises(access.NotFound, match="no such case"):
         access.case_for_receipt(receipt)
 
 

@@ -48,7 +48,7 @@ def test_the_receipt_works_with_the_spaces_it_is_shown_with(coalition):
 
 def test_a_wrong_receipt_finds_nothing(coalition):
     report()
-    with pytest.raises(access.NotFound):
+    with pytest.raises(access.NotFound, match="no such case"):
         access.case_for_receipt("1111 2222 3333 4444 5555")
 
 
@@ -62,7 +62,7 @@ def test_an_officer_reads_the_report_with_her_password(coalition):
 def test_an_officer_without_a_wrap_gets_not_found(coalition):
     case = report().case
     private = keys.unseal_private_key(coalition["sia"], PASSWORD)
-    with pytest.raises(access.NotFound):
+    with pytest.raises(access.NotFound, match="no such case"):
         access.case_key_for_staff(case, coalition["sia"].user, private)
 
 

@@ -205,13 +205,23 @@ def test_a_failing_mail_server_is_tried_again_and_nothing_is_recorded_before_sen
 
 
 def test_a_mail_server_that_stays_down_leaves_no_notice(people, committed, monkeypatch):
+    tries, working = [], EmailBackend.send_messages
+
     def down(self, messages):
+        tries.append(len(messages))
         raise ConnectionRefusedError("no server")
 
     monkeypatch.setattr(EmailBackend, "send_messages", down)
     monkeypatch.setattr(notify, "max_retries", 2)
     case = submitted(committed).case
-    assert not Notice.objects.filter(case=case).exists()
+    assert tries == [2, 2, 2]  # the first try and two retries, each for both key holders
+    assert not Notice.objects.filter(case=case).exists() and not mail.outbox
+    # Positive control: once the server is back, the sweep sends what was never recorded.
+    monkeypatch.setattr(EmailBackend, "send_messages", working)
+    with committed():
+        remind_deadlines.delay()
+    assert len(mail.outbox) == 2
+    assert Notice.objects.filter(case=case, kind="new_case").exists()
 
 
 def test_retries_back_off_from_30_seconds_to_15_minutes():

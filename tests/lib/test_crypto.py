@@ -43,33 +43,35 @@ def test_sealing_twice_gives_different_blobs():
 def test_a_flipped_bit_anywhere_fails_to_open(plaintext, index):
     key = bytes(32)
     blob = crypto.seal(key, plaintext, context=b"c")
-    with pytest.raises(CryptoError):
+    with pytest.raises(
+        CryptoError, match="cannot open: wrong key, wrong context or tampered|unknown format byte"
+    ):
         crypto.open_sealed(key, flip(blob, index), context=b"c")
 
 
 def test_a_wrong_key_fails_to_open():
     blob = crypto.seal(crypto.random_key(), b"secret", context=b"c")
-    with pytest.raises(CryptoError):
+    with pytest.raises(CryptoError, match="cannot open: wrong key, wrong context or tampered"):
         crypto.open_sealed(crypto.random_key(), blob, context=b"c")
 
 
 def test_a_wrong_context_fails_to_open():
     key = crypto.random_key()
     blob = crypto.seal(key, b"secret", context=b"session")
-    with pytest.raises(CryptoError):
+    with pytest.raises(CryptoError, match="cannot open: wrong key, wrong context or tampered"):
         crypto.open_sealed(key, blob, context=b"sessioN")
 
 
 @pytest.mark.parametrize("blob", [b"", b"\x01", b"\x01" + bytes(27), b"\x02" + bytes(40), "x"])
 def test_short_or_foreign_blobs_fail_to_open_with_crypto_error(blob):
-    with pytest.raises(CryptoError):
+    with pytest.raises(CryptoError, match="blob too short|unknown format byte"):
         crypto.open_sealed(bytes(32), blob, context=b"")
 
 
 def test_a_short_key_is_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="key must be 32 bytes"):
         crypto.seal(bytes(16), b"x", context=b"")
-    with pytest.raises(CryptoError):
+    with pytest.raises(CryptoError, match="key must be 32 bytes"):
         crypto.open_sealed(bytes(16), crypto.seal(bytes(32), b"x", context=b""), context=b"")
 
 
@@ -85,20 +87,20 @@ def test_case_data_opens_for_the_same_case_and_purpose(key, case_id, plaintext):
 def test_a_blob_moved_to_another_case_fails_to_open():
     key = crypto.random_key()
     blob = crypto.seal_for_case(key, b"case-1", "answers", b"the mine uses child labour")
-    with pytest.raises(CryptoError):
+    with pytest.raises(CryptoError, match="cannot open: wrong key, wrong context or tampered"):
         crypto.open_for_case(key, b"case-2", "answers", blob)
 
 
 def test_a_blob_moved_to_another_purpose_fails_to_open():
     key = crypto.random_key()
     blob = crypto.seal_for_case(key, b"case-1", "note", b"internal note")
-    with pytest.raises(CryptoError):
+    with pytest.raises(CryptoError, match="cannot open: wrong key, wrong context or tampered"):
         crypto.open_for_case(key, b"case-1", "message", blob)
 
 
 def test_a_blob_of_another_case_key_fails_to_open():
     blob = crypto.seal_for_case(crypto.random_key(), b"case-1", "note", b"n")
-    with pytest.raises(CryptoError):
+    with pytest.raises(CryptoError, match="cannot open: wrong key, wrong context or tampered"):
         crypto.open_for_case(crypto.random_key(), b"case-1", "note", blob)
 
 
@@ -111,7 +113,7 @@ def test_subkeys_differ_per_purpose_and_per_case_key():
 
 @pytest.mark.parametrize("purpose", ["", "a|b", "réponse", "tab\there"])
 def test_purposes_that_could_blur_the_context_are_refused(purpose):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="purpose must be non-empty printable ASCII without '\\|'"):
         crypto.subkey(bytes(32), purpose)
 
 
@@ -136,14 +138,14 @@ def test_a_wrap_for_another_officer_fails_to_unwrap():
     _, public = crypto.generate_keypair()
     other_private, _ = crypto.generate_keypair()
     blob = crypto.wrap_for_recipient(public, b"case key", context=b"case-1")
-    with pytest.raises(CryptoError):
+    with pytest.raises(CryptoError, match="cannot open: wrong key, wrong context or tampered"):
         crypto.unwrap_for_recipient(other_private, blob, context=b"case-1")
 
 
 def test_a_wrap_moved_to_another_case_fails_to_unwrap():
     private, public = crypto.generate_keypair()
     blob = crypto.wrap_for_recipient(public, b"case key", context=b"case-1")
-    with pytest.raises(CryptoError):
+    with pytest.raises(CryptoError, match="cannot open: wrong key, wrong context or tampered"):
         crypto.unwrap_for_recipient(private, blob, context=b"case-2")
 
 
@@ -152,14 +154,16 @@ def test_a_wrap_moved_to_another_case_fails_to_unwrap():
 def test_a_flipped_bit_in_a_wrap_fails_to_unwrap(index):
     private, public = crypto.generate_keypair()
     blob = crypto.wrap_for_recipient(public, b"case key", context=b"c")
-    with pytest.raises(CryptoError):
+    with pytest.raises(
+        CryptoError, match="cannot open: wrong key, wrong context or tampered|unknown format byte"
+    ):
         crypto.unwrap_for_recipient(private, flip(blob, index), context=b"c")
 
 
 def test_a_malformed_private_key_fails_to_unwrap_with_crypto_error():
     _, public = crypto.generate_keypair()
     blob = crypto.wrap_for_recipient(public, b"k", context=b"c")
-    with pytest.raises(CryptoError):
+    with pytest.raises(CryptoError, match="cannot unwrap"):
         crypto.unwrap_for_recipient(b"short", blob, context=b"c")
 
 
@@ -175,7 +179,7 @@ def test_a_password_sealed_secret_opens_with_the_same_password(password, secret)
 
 def test_a_wrong_password_fails_to_open():
     blob = crypto.seal_with_password("correct horse", b"private key", TINY)
-    with pytest.raises(CryptoError):
+    with pytest.raises(CryptoError, match="cannot open: wrong key, wrong context or tampered"):
         crypto.open_with_password("correct horsE", blob)
 
 
@@ -187,7 +191,7 @@ def test_passwords_are_compared_after_unicode_normalisation():
 def test_tampered_kdf_parameters_fail_to_open():
     blob = crypto.seal_with_password("pw", b"k", TINY)
     tampered = blob[:5] + (2).to_bytes(4, "big") + blob[9:]  # iterations 1 -> 2
-    with pytest.raises(CryptoError):
+    with pytest.raises(CryptoError, match="cannot open: wrong key, wrong context or tampered"):
         crypto.open_with_password("pw", tampered)
 
 
@@ -199,19 +203,19 @@ def test_absurd_kdf_parameters_are_refused_before_argon2_runs(memory_kib, iterat
     blob = bytearray(crypto.seal_with_password("pw", b"k", TINY))
     blob[1:13] = b"".join(n.to_bytes(4, "big") for n in (memory_kib, iterations, lanes))
     start = time.monotonic()
-    with pytest.raises(CryptoError):
+    with pytest.raises(CryptoError, match="unacceptable Argon2id parameters"):
         crypto.open_with_password("pw", bytes(blob))
     assert time.monotonic() - start < 0.1
 
 
 def test_memory_above_the_callers_limit_is_refused():
     blob = crypto.seal_with_password("pw", b"k", crypto.KdfParams(memory_kib=256, iterations=1))
-    with pytest.raises(CryptoError):
+    with pytest.raises(CryptoError, match="unacceptable Argon2id parameters"):
         crypto.open_with_password("pw", blob, max_memory_kib=128)
 
 
 def test_sealing_with_unusable_kdf_parameters_is_a_programming_error():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unacceptable Argon2id parameters"):
         crypto.seal_with_password("pw", b"k", crypto.KdfParams(memory_kib=64, iterations=500))
 
 
@@ -260,9 +264,9 @@ def test_a_recovery_sealed_secret_opens_with_the_key_in_any_spelling():
 
 def test_a_wrong_recovery_key_fails_to_open():
     blob = crypto.seal_with_recovery_key(crypto.generate_recovery_key(), b"k")
-    with pytest.raises(CryptoError):
+    with pytest.raises(CryptoError, match="cannot open: wrong key, wrong context or tampered"):
         crypto.open_with_recovery_key(crypto.generate_recovery_key(), blob)
-    with pytest.raises(CryptoError):
+    with pytest.raises(CryptoError, match="malformed recovery key"):
         crypto.open_with_recovery_key("not a key", blob)
 
 
@@ -336,9 +340,9 @@ def test_receipt_keys_depend_on_the_receipt_and_the_pepper():
 
 
 def test_a_malformed_receipt_or_short_pepper_is_refused():
-    with pytest.raises(CryptoError):
+    with pytest.raises(CryptoError, match="malformed receipt"):
         crypto.derive_receipt_keys("123", PEPPER, TINY)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="pepper must be at least 16 bytes"):
         crypto.derive_receipt_keys("12345678901234567890", b"short", TINY)
 
 
@@ -364,5 +368,5 @@ def test_b64_round_trips_without_padding(data):
 
 @pytest.mark.parametrize("text", ["a", "ab=", "a+b/", "ab!c", "é", "AB", None, "  AAAA"])
 def test_unb64_rejects_garbage_with_crypto_error(text):
-    with pytest.raises(CryptoError):
+    with pytest.raises(CryptoError, match="bad base64"):
         crypto.unb64(text)

@@ -161,11 +161,33 @@ def test_the_stream_format_matches_the_documented_layout():
     assert crypto.stream_plaintext_size(len(stream)) == len(plaintext)
 
 
-@pytest.mark.parametrize(
-    ("fmt", "blob"),
-    [("sealed", SEALED), ("wrap", WRAP), ("password", PASSWORD_BLOB), ("recovery", RECOVERY_BLOB)],
-)
-def test_every_format_starts_with_its_own_version_byte(fmt, blob):
-    expected = {"sealed": 1, "wrap": 2, "password": 3, "recovery": 4}[fmt]
-    assert blob[0] == expected
-    assert STREAM[0] == 5
+def fresh_blobs() -> dict[bytes, bytes]:
+    """One blob of each format, made now by the functions under test."""
+    key = crypto.random_key()
+    _private, public = crypto.generate_keypair()
+    stream = io.BytesIO()
+    crypto.seal_stream(key, io.BytesIO(b"file"), stream, context=b"c")
+    return {
+        crypto.V_SEALED: crypto.seal(key, b"x", context=b"c"),
+        crypto.V_WRAP: crypto.wrap_for_recipient(public, key, context=b"c"),
+        crypto.V_PASSWORD: crypto.seal_with_password("pw", b"x", TINY),
+        crypto.V_RECOVERY: crypto.seal_with_recovery_key(crypto.generate_recovery_key(), b"x"),
+        crypto.V_STREAM: stream.getvalue(),
+    }
+
+
+def test_every_format_starts_with_its_own_version_byte():
+    made = fresh_blobs()
+    assert {version: blob[:1] for version, blob in made.items()} == {v: v for v in made}
+    assert sorted(made) == [b"\x01", b"\x02", b"\x03", b"\x04", b"\x05"]
+    # The fixed vectors above were made by the same formats.
+    fixed = [SEALED, WRAP, PASSWORD_BLOB, RECOVERY_BLOB, STREAM]
+    assert [blob[:1] for blob in fixed] == sorted(made)
+
+
+def test_a_blob_under_another_version_byte_is_refused():
+    key = crypto.random_key()
+    blob = crypto.seal(key, b"x", context=b"c")
+    assert crypto.open_sealed(key, blob, context=b"c") == b"x"  # positive control
+    with pytest.raises(crypto.CryptoError, match="format"):
+        crypto.open_sealed(key, crypto.V_RECOVERY + blob[1:], context=b"c")

@@ -127,18 +127,28 @@ def test_bad_input_gives_a_message_never_an_error(amani_in, amanis_case, coaliti
     workflow.acknowledge(
         case, by=coalition["amani"].user, case_key=key_of(case, coalition["amani"])
     )
-    for name, data in [
-        ("assess", {"assess-priority": "P9", "assess-categories": ["XXX"]}),
-        ("mark_duplicate", {"mark_duplicate-reference": "ZZZZ-ZZZZ"}),
+    events = AuditEvent.objects.count()
+    for name, data, reason in [
+        ("assess", {"assess-priority": "P9", "assess-categories": ["XXX"]}, "Priority: "),
+        ("mark_duplicate", {"mark_duplicate-reference": "ZZZZ-ZZZZ"}, "No case with this"),
         (
             "escalate",
             {"escalate-level": "regional", "escalate-to": "999999", "escalate-reason": "x"},
+            "To whom (optional): ",
         ),
-        ("note", {}),
+        ("note", {}, "This field is required"),
     ]:
         response = amani_in.post(act_url(case, name), data, follow=True)
         assert response.status_code == 200, name
-        assert shown_messages(response), name
+        said = [(m.level_tag, str(m)) for m in response.context["messages"]]
+        assert said and all(level == "error" for level, _text in said), (name, said)
+        assert any(reason in text for _level, text in said), (name, said)
+    assert AuditEvent.objects.count() == events + 4  # only the four page reads
+    # Positive control: the same form, filled in right, succeeds and says so.
+    response = amani_in.post(act_url(case, "note"), {"note-text": "A real note"}, follow=True)
+    assert [(m.level_tag, str(m)) for m in response.context["messages"]] == [
+        ("success", "Done: Add an internal note.")
+    ]
     assert amani_in.post(act_url(case, "no_such_act")).status_code == 404
     assert amani_in.get(act_url(case, "note")).status_code == 405
     case.refresh_from_db()

@@ -146,13 +146,30 @@ def test_the_mailbox_needs_both_the_session_and_the_key_cookie(client, coalition
 
 
 def test_the_session_row_holds_no_case_id_or_key(client, coalition):
+    import base64
+
     from django.contrib.sessions.models import Session
+
+    from cases import access
+    from lib import crypto
 
     submission = report()
     open_mailbox(client, submission.receipt)
+    _case, case_key = access.case_for_receipt(submission.receipt)
     [row] = Session.objects.all()
-    assert submission.case.id.hex not in row.session_data
-    assert str(submission.case.id) not in str(row.get_decoded())
+    stored = row.session_data + str(row.get_decoded())
+    case_id = submission.case.id
+    spellings = [case_id.hex, str(case_id), crypto.b64(case_id.bytes)]
+    spellings += [case_key.hex(), crypto.b64(case_key), base64.b64encode(case_key).decode()]
+    for spelling in spellings:
+        assert spelling not in stored
+    # Positive control: the row does hold the sealed pair, which the browser's cookie opens.
+    opened = crypto.open_sealed(
+        crypto.unb64(client.cookies["lanterne_mailbox"].value),
+        crypto.unb64(row.get_decoded()["mailbox"]),
+        context=b"lanterne|mailbox-session",
+    )
+    assert opened == case_id.bytes + case_key
 
 
 def test_closing_the_mailbox_forgets_the_key(client, coalition):
