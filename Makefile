@@ -4,6 +4,8 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# The suite runs on this many processes (pytest-xdist); 1 runs it in this process.
+TEST_WORKERS ?= 2
 
 # Debian packages: mat2 removes metadata from office files and audio; fonts render pages and
 # PDFs; chromium runs the browser tests (never `playwright install`).
@@ -35,7 +37,7 @@ test: test-packages $(VENV)/.installed
 	$(PY) manage.py compile_translations
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .

@@ -7,7 +7,9 @@
 - a reporter, who sends reports through intake.submit or the public pages
 """
 
+import os
 from datetime import timedelta
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.core.cache import cache
@@ -53,10 +55,23 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
         db["TEST"]["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
 
 
+def redis_for_this_worker(url: str) -> str:
+    """Parallel test workers (pytest-xdist) each take their own Redis database: the first
+    uses REDIS_URL's, the second the next index, and so on. Tests clear the cache freely."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    parts = urlsplit(url)
+    index = int(parts.path.lstrip("/") or 0) + int(worker.removeprefix("gw") or 0)
+    return urlunsplit(parts._replace(path=f"/{index}"))
+
+
 @pytest.fixture(autouse=True)
 def lanterne_settings(settings, tmp_path):
     settings.LANTERNE_MEDIA_DIR = tmp_path / "media"
-    if not settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        location = redis_for_this_worker(settings.REDIS_URL)
+        if location != settings.CACHES["default"]["LOCATION"]:
+            settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": location}}
+    else:
         # The local file cache is shared by every process using this clone; tests get
         # their own. (With REDIS_URL set, as in CI, the suite runs against real Redis.)
         settings.CACHES = {
