@@ -220,10 +220,12 @@ class Message(models.Model):
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
     sender = models.CharField(max_length=8, choices=Sender.choices)
+    # The body is bound to sender and author (cases.content.message_purposes): a staff
+    # member who wrote a message cannot be deleted, or it would no longer open.
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
     )
-    body = models.BinaryField(help_text="sealed text (purpose message:<uid>)")
+    body = models.BinaryField(help_text="sealed text (purpose message.2:<uid>:<sender>:<author>)")
     # Reporter messages are stored to the hour, like received_at.
     created_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
