@@ -206,8 +206,15 @@ else:
         }
     }
 
-# Staff sign in through the admin's two-step login (staff/login.py).
+# Staff sign in through the admin's two-step login (staff/login.py). For a key holder the
+# sealed private key is the password's only verifier (staff/backends.py).
 LOGIN_URL = "admin:login"
+AUTHENTICATION_BACKENDS = ["staff.backends.KeyHolderBackend"]
+# Failed staff sign-in attempts on the whole site per hour before everyone waits for the
+# next hour (staff/throttle.py); below it, each account is slowed per address bucket.
+LANTERNE_STAFF_FAILURES_PER_HOUR = env_int("LANTERNE_STAFF_FAILURES_PER_HOUR", 1000, minimum=10)
+# A one-time enrolment code (staff/accounts.py) works for this many hours.
+LANTERNE_ENROLMENT_HOURS = env_int("LANTERNE_ENROLMENT_HOURS", 72, minimum=1)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

@@ -239,6 +239,18 @@ def open_with_password(
     return _gcm_open(_password_key(password, salt, params), rest, header)
 
 
+def password_params(blob: bytes) -> KdfParams | None:
+    """The Argon2id parameters a 0x03 blob was sealed with, or None if it is not one."""
+    if (
+        not isinstance(blob, bytes | bytearray)
+        or len(blob) < _PW_HEADER.size
+        or blob[:1] != V_PASSWORD
+    ):
+        return None
+    _, memory_kib, iterations, lanes, _salt = _PW_HEADER.unpack(bytes(blob[: _PW_HEADER.size]))
+    return KdfParams(memory_kib=memory_kib, iterations=iterations, lanes=lanes)
+
+
 # --- recovery keys ----------------------------------------------------------------------
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
