@@ -273,6 +273,7 @@ def enrol(
         )
         enrolment = redeem(invitation.code, new_keys, totp_key=secrets.token_bytes(20))
         admit(enrolment.profile, by=CONSOLE, private_key=None)
+    enrolment.profile.refresh_from_db()
     return enrolment
 
 
@@ -353,7 +354,10 @@ def _restore(member: StaffProfile, *, by, private_key: bytes) -> list[str]:
 
 def _admission_mail(member: StaffProfile, by, first: bool, restored: int) -> EmailMessage:
     """Says that it happened and who did it; nothing about any case."""
-    what = "admitted you to cases" if first else f"gave you back access to {restored} case(s)"
+    parts = ["admitted you to cases"] if first else []
+    if restored:
+        parts.append(f"gave you back access to {restored} case(s)")
+    what = " and ".join(parts) or "confirmed your access to cases"
     return EmailMessage(
         subject="[Lanterne] Your access to cases",
         body=(

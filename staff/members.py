@@ -117,8 +117,10 @@ class StaffProfileAdmin(ReadOnlyAdmin):
 
     def admit_view(self, request, object_id):
         """A coordinator admits a member to cases, after checking their key by phone."""
+        if not permissions.may(request.user, "admit_staff"):
+            raise PermissionDenied
         profile = self.get_object(request, object_id)
-        if profile is None or not self._may_see(request):
+        if profile is None:
             raise Http404
         refusal = accounts.admission_refusal(profile, request.user)
         form = AdmitForm(request.POST if request.method == "POST" else None)

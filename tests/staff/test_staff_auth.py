@@ -11,11 +11,10 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases import access, keys
-from cases.models import KeyWrap
+from cases import keys
 from lib import crypto
 from staff import accounts, key_session, throttle
-from tests.conftest import PASSWORD, report, sign_in
+from tests.conftest import PASSWORD, sign_in
 
 pytestmark = pytest.mark.django_db
 
