@@ -120,6 +120,15 @@ LANTERNE_RECEIPT_PEPPER = local_secret("LANTERNE_RECEIPT_PEPPER", 32)
 if len(LANTERNE_RECEIPT_PEPPER) < 32:
     raise ImproperlyConfigured("LANTERNE_RECEIPT_PEPPER must be at least 32 characters")
 
+# Signs the audit log's checkpoints (cases/checkpoints.py). Never stored in the database,
+# so whoever can write the database alone cannot sign a rewritten chain.
+# In production a missing key stops only the checkpoints (and `check --deploy` says so).
+LANTERNE_AUDIT_SIGNING_KEY = env("LANTERNE_AUDIT_SIGNING_KEY") or (
+    "" if PRODUCTION else local_secret("LANTERNE_AUDIT_SIGNING_KEY", 32)
+)
+if LANTERNE_AUDIT_SIGNING_KEY and len(LANTERNE_AUDIT_SIGNING_KEY) < 32:
+    raise ImproperlyConfigured("LANTERNE_AUDIT_SIGNING_KEY must be at least 32 characters")
+
 DEBUG = env_bool("DEBUG", False)
 if DEBUG and PRODUCTION:
     raise ImproperlyConfigured("DEBUG must be off in production: error pages can show data")
