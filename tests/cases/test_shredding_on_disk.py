@@ -35,7 +35,8 @@ def postgresql_pages() -> bytes:
     with connection.cursor() as cursor:
         cursor.execute("CREATE EXTENSION IF NOT EXISTS pageinspect")
         cursor.execute(
-            "SELECT c.oid::regclass::text, pg_relation_size(c.oid) / current_setting('block_size')::int"
+            "SELECT c.oid::regclass::text,"
+            " pg_relation_size(c.oid) / current_setting('block_size')::int"
             " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
             " WHERE c.relkind IN ('r', 't', 'i') AND n.nspname IN ('public', 'pg_toast')"
             " AND c.relpersistence = 'p'"
