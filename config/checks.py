@@ -27,6 +27,14 @@ def check_production_settings(app_configs, **kwargs):
                 id="lanterne.E004",
             )
         )
+    if "config.security.CsrfViewMiddleware" not in settings.MIDDLEWARE:
+        problems.append(
+            Error(
+                "config.security.CsrfViewMiddleware is missing from MIDDLEWARE.",
+                hint="security.W003 is silenced because this check replaces it.",
+                id="lanterne.E005",
+            )
+        )
     if settings.PRODUCTION and not settings.SECURE_COOKIES:
         problems.append(
             Error(
