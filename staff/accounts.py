@@ -453,7 +453,7 @@ def reset_without_recovery(user, *, by) -> tuple[str, datetime]:
     (`admit`). The administrator never learns a password and gains no way into a case.
     Returns the new code and its expiry. Only an administrator may do this."""
     if not permissions.may(by, "reset_keys"):
-        raise PermissionDenied
+        raise PermissionDenied("Only an administrator may reset an account without its key.")
     with transaction.atomic():
         profile = StaffProfile.objects.select_for_update().get(user=user)
         held = [str(c) for c in KeyWrap.objects.filter(user=user).values_list("case_id", flat=True)]

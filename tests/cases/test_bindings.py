@@ -91,13 +91,13 @@ def test_a_file_moved_to_another_message_or_to_the_report_no_longer_opens(mailbo
     sql("UPDATE cases_attachment SET message_id = %s WHERE id = %s", reply.id, moved.id.hex)
     [shown] = content.conversation(case, key)[1].files
     assert shown.name == "(this file cannot be opened)"
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match=str(moved.id)):
         content.open_file(case, key, moved.id)
 
     sql("UPDATE cases_attachment SET message_id = NULL WHERE id = %s", moved.id.hex)
     names = sorted(f.name for f in content.report_files(case, key))
     assert names == ["(this file cannot be opened)", "report.jpg"]
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match=str(moved.id)):
         content.open_file(case, key, moved.id)
     report_file = Attachment.objects.exclude(id=moved.id).get(message=None)
     info, chunks = content.open_file(case, key, report_file.id)  # the control
@@ -128,7 +128,9 @@ def test_rows_sealed_before_the_bindings_still_open(mailbox):
     before = texts(case, key)
     seal_the_old_way(case, key)
     first = Message.objects.get(sender=Sender.REPORTER)
-    with pytest.raises(crypto.CryptoError):  # really the old format: the new purpose fails
+    with pytest.raises(
+        crypto.CryptoError, match="cannot open"
+    ):  # really the old format: the new purpose fails
         crypto.open_for_case(key, case.id.bytes, content.message_purposes(first)[0], first.body)
     assert texts(case, key) == before
     for attachment in Attachment.objects.filter(case=case):
@@ -152,7 +154,7 @@ def test_old_rows_keep_their_weaker_binding_as_documented(mailbox):
 def test_a_new_blob_does_not_open_under_the_old_purpose(mailbox):
     case, key, _ = mailbox
     reply = Message.objects.get(sender=Sender.STAFF)
-    with pytest.raises(crypto.CryptoError):
+    with pytest.raises(crypto.CryptoError, match="cannot open"):
         crypto.open_for_case(key, case.id.bytes, f"message:{reply.uid}", bytes(reply.body))
 
 

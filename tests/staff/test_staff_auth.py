@@ -314,7 +314,9 @@ def test_changing_the_password_re_seals_the_key(client, amani):
     key = private_key_of(amani)
     sign_in(client, "amani")
     assert change(client).url == reverse("admin:password_change_done")
-    with pytest.raises(crypto.CryptoError):
+    with pytest.raises(
+        crypto.CryptoError, match="cannot open: wrong key, wrong context or tampered"
+    ):
         private_key_of(amani, PASSWORD)
     assert private_key_of(amani, NEW_PASSWORD) == key
     assert client.get(INDEX).status_code == 200  # still logged in, key session restarted
@@ -397,6 +399,6 @@ def test_the_recovery_page_warns_what_a_reset_without_the_key_costs(client):
 
 
 def test_only_an_administrator_may_reset_without_recovery(coalition):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Only an administrator"):
         accounts.reset_without_recovery(coalition["amani"].user, by=coalition["beatrice"].user)
     assert private_key_of(coalition["amani"])
