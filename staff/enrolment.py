@@ -17,6 +17,7 @@ from base64 import b32encode
 import qrcode
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -76,8 +77,6 @@ def _hold(request, response, user, code: str, new_keys: accounts.NewKeys, totp_k
 
 def _pending(request) -> tuple[object, dict] | None:
     """The user and what step one made, if this browser holds both halves and in time."""
-    from django.contrib.auth import get_user_model
-
     held = request.session.get(PENDING)
     if not isinstance(held, dict) or clock.now().timestamp() - held.get("since", 0) > (
         PENDING_SECONDS

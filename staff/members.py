@@ -91,8 +91,10 @@ class StaffProfileAdmin(ReadOnlyAdmin):
                     regions=data["regions"],
                     email=data["email"],
                 )
-            except (NotAllowed, IntegrityError) as refusal:
-                form.add_error(None, str(refusal) or _("This username is taken."))
+            except NotAllowed as refusal:
+                form.add_error(None, str(refusal))
+            except IntegrityError:  # taken between the form's check and the insert
+                form.add_error("username", _("This username is taken."))
             else:
                 return self._page(
                     request,
