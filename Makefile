@@ -20,11 +20,14 @@ run-packages:
 test-packages:
 	@bin/debian-packages $(TEST_PACKAGES)
 
-$(VENV)/.installed: pyproject.toml
+# Every dependency, pinned with its hashes, from requirements.lock (README, "Dependencies");
+# then Lanterne itself, with nothing more.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || bin/debian-packages python3-venv
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 run: run-packages $(VENV)/.installed

@@ -8,8 +8,9 @@ or the database at BENCH_DATABASE_URL (e.g. PostgreSQL) if that is set. It measu
      100,000 cases and at page sizes 25 and 100 (in-process, Django's test Client), and the
      median time to render a page over HTTP against the real gunicorn server (first page,
      a middle page, the "overdue" filter);
-  7. staff login: the Argon2id floor (settings.LANTERNE_PASSWORD_KDF, in-process) against
-     the wall time of the two-step login over HTTP (password, then a TOTP code);
+  7. staff login: the Argon2id floor (settings.LANTERNE_PASSWORD_KDF, in-process, in the
+     same run) against the wall time of the two-step login over HTTP (password, then a
+     TOTP code); target ≤ 1.3 × (the sealed key is the password's only verifier);
   8. opening a case with ten attachments and fifty messages over HTTP, and its query count.
 
 100,000 real submissions would take hours at production KDF costs, so ONE case is made
@@ -42,6 +43,7 @@ PASSWORD = "bench officer's long passphrase 42"  # noqa: S105 - bench accounts
 LOGIN_ACCOUNTS = 5
 QUEUE_QUERY_TARGET = 15
 QUEUE_MS_TARGET = 300
+LOGIN_TARGET = 1.3  # the whole two-step login, against one Argon2id run
 
 
 def bench_answers() -> dict:
@@ -502,19 +504,9 @@ def section(*, data_dir: Path, tmp: Path, quick: bool, servers: list, helpers) -
             crypto._password_key(PASSWORD, os.urandom(16), params)
             floors.append(time.perf_counter() - started)
         floor = statistics.median(floors)
-        from django.contrib.auth import get_user_model
-
-        user = get_user_model().objects.get(username=accounts[0].user.username)
-        checks = []
-        for _ in range(3):
-            started = time.perf_counter()
-            user.check_password(PASSWORD)
-            checks.append(time.perf_counter() - started)
-        hasher = user.password.split("$", 1)[0]
         say(
             f"  [7] login floor: one Argon2id ({memory_kib} KiB, {iterations} passes, 1 lane) = "
-            f"{ms(floor)} median of 3 in-process; Django's password check ({hasher}) "
-            f"= {ms(statistics.median(checks))}"
+            f"{ms(floor)} median of 3 in-process, measured now, in this run"
         )
         steps = []
         for profile in accounts:  # one login per account: a TOTP code is accepted only once
@@ -531,9 +523,9 @@ def section(*, data_dir: Path, tmp: Path, quick: bool, servers: list, helpers) -
             f"min {ms(min(s['flow'] for s in steps))}, max {ms(max(s['flow'] for s in steps))}"
         )
         say(
-            f"      = {flow / floor:.1f} × the Argon2id floor; the password step runs "
-            f"{hasher} + Argon2id (unsealing the key) = about "
-            f"{ms(floor + statistics.median(checks))} of work"
+            f"      = {flow / floor:.2f} × the Argon2id floor (POST password alone "
+            f"{post_pw / floor:.2f} ×): the password is checked by opening the sealed key, "
+            "its only verifier (staff/backends.py)"
         )
         results["login"] = {"floor": floor, "flow": flow, "post_password": post_pw}
 
@@ -623,10 +615,11 @@ def verdicts(results: dict, verdict, say_=say) -> None:
             f"100,000 cases, {name}: {ms(median)}"
         )
     login = results["login"]
+    ratio = login["flow"] / login["floor"]
     say_(
-        f"  info  staff login (two steps over HTTP) {ms(login['flow'])} = "
-        f"{login['flow'] / login['floor']:.1f} × the {ms(login['floor'])} Argon2id floor "
-        "(no target set)"
+        f"  {verdict(ratio <= LOGIN_TARGET)}  staff login (two steps over HTTP) ≤ {LOGIN_TARGET} × "
+        f"one Argon2id: {ms(login['flow'])} = {ratio:.2f} × the {ms(login['floor'])} floor "
+        "measured in the same run"
     )
     page = results["case_page"]
     say_(

@@ -36,19 +36,61 @@ class Entry:
     author: str  # the staff member's username; empty for the reporter
 
 
+# --- what each blob is bound to ------------------------------------------------------------
+#
+# Every blob is sealed under subkey(case key, purpose) with context "case id | purpose", so
+# it opens only in its own case and field. Version 2 purposes also bind where a blob sits:
+# a message to its sender and author, an attachment to its message (or to the report). A
+# database writer who changes a message's sender or author, or moves a file to another
+# message, leaves a blob that no longer opens. Rows sealed before version 2 bound only the
+# case and the row's own id; the server cannot re-seal them (it holds no case key), so they
+# open through the version 1 purpose as a fallback: docs/threat-model.md lists that residual
+# risk. A version 2 blob never opens under a version 1 purpose (another subkey, another AAD).
+
+
+def message_purposes(message: Message) -> tuple[str, str]:
+    """The message's purpose, then the version 1 fallback for rows sealed before it."""
+    author = message.author_id if message.author_id is not None else "-"
+    return f"message.2:{message.uid}:{message.sender}:{author}", f"message:{message.uid}"
+
+
+def _placement(message: Message | None) -> str:
+    return str(message.uid) if message is not None else "report"
+
+
+def attachment_purposes(attachment_id: uuid.UUID, message: Message | None) -> dict[str, tuple]:
+    """For the file's sealed details ("meta") and key ("key"): purpose, then the fallback."""
+    where = _placement(message)
+    return {
+        part: (f"attachment-{part}.2:{attachment_id}:{where}", f"attachment-{part}:{attachment_id}")
+        for part in ("meta", "key")
+    }
+
+
+def open_bound(case_id: uuid.UUID, case_key: bytes, purposes: tuple[str, ...], sealed) -> bytes:
+    """Open a blob under its purpose, or under an older purpose it may have been sealed with."""
+    sealed = bytes(sealed)
+    for purpose in purposes[:-1]:
+        try:
+            return crypto.open_for_case(case_key, case_id.bytes, purpose, sealed)
+        except crypto.CryptoError:
+            continue
+    return crypto.open_for_case(case_key, case_id.bytes, purposes[-1], sealed)
+
+
 def read_report(case: Case, case_key: bytes) -> dict:
     return json.loads(crypto.open_for_case(case_key, case.id.bytes, "report", bytes(case.report)))
 
 
 def file_info(attachment: Attachment, case_key: bytes) -> FileInfo:
-    meta = json.loads(
-        crypto.open_for_case(
-            case_key,
-            attachment.case_id.bytes,
-            f"attachment-meta:{attachment.id}",
-            bytes(attachment.sealed_meta),
+    """The file's sealed details (its `message` loaded); a damaged one reads as a notice."""
+    purposes = attachment_purposes(attachment.id, attachment.message)["meta"]
+    try:
+        meta = json.loads(
+            open_bound(attachment.case_id, case_key, purposes, attachment.sealed_meta)
         )
-    )
+    except crypto.CryptoError:
+        return FileInfo(attachment.id, _("(this file cannot be opened)"), "", 0, False)
     return FileInfo(
         attachment.id, meta["name"], meta["content_type"], meta["size"], meta["scrubbed"]
     )
@@ -60,13 +102,13 @@ def report_files(case: Case, case_key: bytes) -> list[FileInfo]:
 
 def conversation(case: Case, case_key: bytes) -> list[Entry]:
     by_message: dict[int, list[FileInfo]] = {}
-    for attachment in case.attachments.exclude(message=None):
+    for attachment in case.attachments.exclude(message=None).select_related("message"):
         by_message.setdefault(attachment.message_id, []).append(file_info(attachment, case_key))
     return [
         Entry(
             m.sender,
             m.created_at,
-            open_text(case, case_key, f"message:{m.uid}", m.body),
+            open_text(case, case_key, message_purposes(m), m.body),
             by_message.get(m.id, []),
             m.id,
             m.read_at,
@@ -79,17 +121,19 @@ def conversation(case: Case, case_key: bytes) -> list[Entry]:
 def open_file(
     case: Case, case_key: bytes, attachment_id: uuid.UUID
 ) -> tuple[FileInfo, Iterator[bytes]]:
-    """Return a file's details and a generator of its plaintext; KeyError if not in the case."""
-    attachment = Attachment.objects.filter(case=case, id=attachment_id).first()
+    """Return a file's details and a generator of its plaintext; KeyError if not in the case
+    or if its key no longer opens where the file sits."""
+    attachment = (
+        Attachment.objects.filter(case=case, id=attachment_id).select_related("message").first()
+    )
     if attachment is None:
         raise KeyError(attachment_id)
     info = file_info(attachment, case_key)
-    key = crypto.open_for_case(
-        case_key,
-        case.id.bytes,
-        f"attachment-key:{attachment.id}",
-        bytes(attachment.sealed_file_key),
-    )
+    purposes = attachment_purposes(attachment.id, attachment.message)["key"]
+    try:
+        key = open_bound(case.id, case_key, purposes, attachment.sealed_file_key)
+    except crypto.CryptoError:
+        raise KeyError(attachment_id) from None
 
     def chunks() -> Iterator[bytes]:
         with storage.attachment_path(attachment.id).open("rb") as src:
@@ -103,13 +147,16 @@ def seal_text(case: Case, case_key: bytes, purpose: str, text: str) -> bytes:
     return crypto.seal_for_case(case_key, case.id.bytes, purpose, text.encode())
 
 
-def open_text(case: Case, case_key: bytes, purpose: str, sealed) -> str:
-    """Open a sealed text of the case; a damaged one reads as a notice, never an error page."""
+def open_text(case: Case, case_key: bytes, purpose: str | tuple[str, ...], sealed) -> str:
+    """Open a sealed text of the case; a damaged one reads as a notice, never an error page.
+
+    ``purpose`` may be a tuple: the purpose, then older ones it may have been sealed with."""
     sealed = bytes(sealed)
     if not sealed:
         return ""
+    purposes = (purpose,) if isinstance(purpose, str) else purpose
     try:
-        return crypto.open_for_case(case_key, case.id.bytes, purpose, sealed).decode()
+        return open_bound(case.id, case_key, purposes, sealed).decode()
     except crypto.CryptoError:
         return _("(this text cannot be opened)")
 

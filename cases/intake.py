@@ -113,15 +113,16 @@ def attach(case: Case, case_key: bytes, files: Sequence[StagedFile], message) ->
     """
     when = clock.coarse_now()
     for staged in files:
+        purposes = content.attachment_purposes(staged.id, message)
         Attachment.objects.create(
             id=staged.id,
             case=case,
             message=message,
             sealed_meta=crypto.seal_for_case(
-                case_key, case.id.bytes, f"attachment-meta:{staged.id}", staged.meta()
+                case_key, case.id.bytes, purposes["meta"][0], staged.meta()
             ),
             sealed_file_key=crypto.seal_for_case(
-                case_key, case.id.bytes, f"attachment-key:{staged.id}", staged.key
+                case_key, case.id.bytes, purposes["key"][0], staged.key
             ),
             created_at=when,
         )
@@ -143,7 +144,7 @@ def post_message(
     author = by if sender == Sender.STAFF else None
     when = clock.now() if sender == Sender.STAFF else clock.coarse_now()
     message = Message(case=case, sender=sender, author=author, created_at=when)
-    message.body = content.seal_text(case, case_key, f"message:{message.uid}", text)
+    message.body = content.seal_text(case, case_key, content.message_purposes(message)[0], text)
     message.save()
     attach(case, case_key, files, message=message)
     return message

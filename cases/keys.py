@@ -72,3 +72,27 @@ def unseal_private_key(profile: StaffProfile, password: str) -> bytes:
     """Open the private key with the account password; raise crypto.CryptoError if wrong."""
     with kdf_slot():
         return crypto.open_with_password(password, bytes(profile.sealed_private_key))
+
+
+def needs_reseal(profile: StaffProfile) -> bool:
+    """Whether the key was sealed with a lower Argon2id cost than the one configured now."""
+    params = crypto.password_params(bytes(profile.sealed_private_key))
+    wanted = password_kdf()
+    return params is not None and (
+        params.memory_kib < wanted.memory_kib or params.iterations < wanted.iterations
+    )
+
+
+_decoys: dict[crypto.KdfParams, bytes] = {}
+
+
+def decoy_unseal(password: str) -> None:
+    """Spend what opening a key costs, for a name with no key: both answers take as long."""
+    params = password_kdf()
+    if params not in _decoys:
+        _decoys[params] = crypto.seal_with_password("", crypto.random_key(), params)
+    try:
+        with kdf_slot():
+            crypto.open_with_password(password, _decoys[params])
+    except crypto.CryptoError:
+        pass

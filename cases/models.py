@@ -37,10 +37,23 @@ class StaffProfile(models.Model):
     regions = models.CharField(
         max_length=100, blank=True, help_text="region codes, comma-separated"
     )
-    public_key = models.BinaryField(max_length=32)
-    sealed_private_key = models.BinaryField(help_text="sealed under the password (Argon2id)")
-    recovery_sealed_private_key = models.BinaryField(help_text="sealed under the recovery key")
+    # All three empty until the member enrols with a one-time code (staff.accounts).
+    public_key = models.BinaryField(max_length=32, blank=True, default=b"")
+    sealed_private_key = models.BinaryField(
+        blank=True, default=b"", help_text="sealed under the password (Argon2id)"
+    )
+    recovery_sealed_private_key = models.BinaryField(
+        blank=True, default=b"", help_text="sealed under the recovery key"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Cases are routed and granted only to admitted members: a coordinator of their region
+    # admits them (staff.accounts.admit), never the administrator who enrolled or reset them.
+    admitted_at = models.DateTimeField(null=True, blank=True)
+    admitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Cases whose key wraps a reset took away, to give back when a coordinator admits again.
+    lost_cases = models.JSONField(default=list, blank=True)
 
     # Key material never enters history: an old seal must not outlive a password change.
     history = HistoricalRecords(
@@ -57,6 +70,27 @@ class StaffProfile(models.Model):
     @property
     def region_list(self) -> list[str]:
         return [r for r in self.regions.split(",") if r]
+
+    @property
+    def has_keys(self) -> bool:
+        return bool(self.public_key) and bool(self.sealed_private_key)
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code that lets a new (or reset) member set a password and make their keys.
+
+    Only a hash of the code is kept; it expires and works once (staff.accounts)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolment_codes"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
 
 
 class Status(models.TextChoices):
@@ -220,10 +254,12 @@ class Message(models.Model):
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
     sender = models.CharField(max_length=8, choices=Sender.choices)
+    # The body is bound to sender and author (cases.content.message_purposes): a staff
+    # member who wrote a message cannot be deleted, or it would no longer open.
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
     )
-    body = models.BinaryField(help_text="sealed text (purpose message:<uid>)")
+    body = models.BinaryField(help_text="sealed text (purpose message.2:<uid>:<sender>:<author>)")
     # Reporter messages are stored to the hour, like received_at.
     created_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)

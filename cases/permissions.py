@@ -7,6 +7,8 @@ content, so statistics and alerts can ask it too (tests/test_layers.py).
 
 from django.utils.translation import gettext as _
 
+from places.countries import regions_of
+
 from .models import Case, KeyWrap, Role, StaffProfile
 
 
@@ -35,10 +37,15 @@ COORDINATOR_ACTS = OFFICER_ACTS | {"assign", "grant", "revoke", "close", "reopen
 PERMISSIONS: dict[str, frozenset[str]] = {
     # "staff_site": enter the staff site at all; "hold_case_keys": may be given a case's key.
     Role.OFFICER: OFFICER_ACTS | {"staff_site", "hold_case_keys"},
-    Role.COORDINATOR: COORDINATOR_ACTS | {"staff_site", "hold_case_keys", "read_audit_log"},
+    # Coordinators enrol members of their regions and admit them to cases ("admit_staff"):
+    # an account an administrator made or reset receives no case until a coordinator does.
+    Role.COORDINATOR: COORDINATOR_ACTS
+    | {"staff_site", "hold_case_keys", "read_audit_log", "enrol_staff", "admit_staff"},
     Role.STEERING: frozenset({"staff_site"}),
     # Administrators run the accounts and the settings, never a case's content.
-    Role.ADMIN: frozenset({"staff_site", "read_audit_log", "manage_staff", "reset_keys"}),
+    Role.ADMIN: frozenset(
+        {"staff_site", "read_audit_log", "manage_staff", "reset_keys", "enrol_staff"}
+    ),
 }
 
 
@@ -69,6 +76,19 @@ def permissions_of(user) -> frozenset[str]:
 
 def roles_with(permission: str) -> list[str]:
     return [role for role, granted in PERMISSIONS.items() if permission in granted]
+
+
+def covers(coordinator: StaffProfile | None, member: StaffProfile) -> bool:
+    """Whether a coordinator's regions include the member's regions or countries."""
+    if coordinator is None:
+        return False
+    theirs = set(member.region_list) | {r for c in member.country_list for r in regions_of(c)}
+    return bool(set(coordinator.region_list) & theirs)
+
+
+def admitted(profile: StaffProfile | None) -> bool:
+    """Whether cases may be wrapped to this member: enrolled, and admitted by a coordinator."""
+    return profile is not None and profile.admitted_at is not None and profile.has_keys
 
 
 def holds_key(case: Case, user) -> bool:

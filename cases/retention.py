@@ -9,8 +9,19 @@ no longer even proves that its report existed. What statistics need stays in cle
 country, categories, dates, status, level, outcome, and the rows that count messages,
 files and escalations.
 
+Deleting a row does not yet erase it from the database's files: SQLite leaves the old page
+in its write-ahead log, PostgreSQL leaves the dead tuple's bytes in the page's free space
+until the page is rewritten. So after shredding, `erase_freed_space` makes the files forget:
+on SQLite (secure_delete is on, config/settings.py) a TRUNCATE checkpoint copies the
+overwritten pages home and empties the -wal file; on PostgreSQL a VACUUM FULL rewrites each
+table that held a key or a ciphertext into new files (an exclusive lock while it runs, so it
+runs once per sweep, at night). tests/cases/test_shredding_on_disk.py searches the files
+and pages for the shredded bytes.
+
 Backups made before the shredding still hold the keys: a backup must not be kept longer
 than the retention period, or shredding only happens when the last such backup expires.
+The same goes for PostgreSQL's WAL segments until they are recycled, and for anything the
+file system or the disk keeps of a deleted file (docs/operations.md).
 """
 
 import logging
@@ -18,7 +29,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from lib import clock
 
@@ -104,6 +115,32 @@ def shred(case: Case, *, by="system") -> bool:
     return True
 
 
+# Every table a shred overwrites or deletes rows of (keys and ciphertexts), with history.
+SHREDDED_TABLES = [
+    model._meta.db_table
+    for base in (Case, KeyWrap, *SEALED)
+    for model in (base, base.history.model)
+]
+
+
+def erase_freed_space() -> None:
+    """Make the database files forget the rows shredding overwrote or deleted.
+
+    VACUUM cannot run in a transaction: inside one, this waits for it to commit."""
+    if connection.in_atomic_block:
+        transaction.on_commit(erase_freed_space)
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy, _log, _done = cursor.fetchone()
+            if busy:
+                logger.warning("retention: the WAL checkpoint was busy; it runs again next time")
+        elif connection.vendor == "postgresql":
+            for table in SHREDDED_TABLES:
+                cursor.execute(f'VACUUM FULL "{table}"')
+
+
 def apply() -> int:
     """Shred every case past its retention period; return how many were shredded."""
     shredded = 0
@@ -112,4 +149,6 @@ def apply() -> int:
             shredded += shred(case, by="system")
         except Exception:  # one bad case must not keep the others' keys alive
             logger.exception("retention: could not shred case %s", case.reference)
+    if shredded:
+        erase_freed_space()
     return shredded

@@ -13,7 +13,9 @@ def recipients(country: str, *, regional_only: bool = False) -> list[StaffProfil
     """
     regions = set(regions_of(country))
     chosen = []
-    for profile in StaffProfile.objects.filter(user__is_active=True).select_related("user"):
+    # Only members a coordinator admitted (staff.accounts.admit) ever receive a case.
+    admitted = StaffProfile.objects.filter(user__is_active=True, admitted_at__isnull=False)
+    for profile in admitted.exclude(public_key=b"").select_related("user"):
         if profile.role == Role.OFFICER and not regional_only:
             if country in profile.country_list:
                 chosen.append(profile)

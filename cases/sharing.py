@@ -33,6 +33,8 @@ def grant_access(case: Case, *, by, to, case_key: bytes) -> KeyWrap:
     profile = permissions.profile_of(to)
     if profile is None or not permissions.may(to, "hold_case_keys"):
         raise NotAllowed(_("Only active officers and coordinators can receive a case."))
+    if not permissions.admitted(profile):
+        raise NotAllowed(_("A coordinator of their region must admit this person to cases first."))
     if case.regional_only and profile.role == Role.OFFICER and case.country in profile.country_list:
         raise NotAllowed(_("The reporter asked that the national team not see this case."))
     if permissions.holds_key(case, to):

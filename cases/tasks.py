@@ -13,7 +13,7 @@ from celery import shared_task
 
 from lib import clock
 
-from . import notifications, retention, storage, workflow
+from . import checkpoints, notifications, retention, storage, workflow
 from .models import OPEN_STATUSES, Attachment, Case
 
 logger = logging.getLogger(__name__)
@@ -70,3 +70,9 @@ def escalate_overdue() -> int:
 def apply_retention() -> int:
     """Crypto-shred closed cases whose retention period is over."""
     return retention.apply()
+
+
+@shared_task
+def mail_audit_checkpoint() -> int:
+    """E-mail a signed checkpoint of the audit chain to coordinators and steering members."""
+    return checkpoints.mail()

@@ -31,6 +31,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=17),
         "options": {"expires": 55 * 60},
     },
+    "mail-audit-checkpoint": {
+        "task": "cases.tasks.mail_audit_checkpoint",
+        "schedule": crontab(hour=4, minute=53),
+        "options": {"expires": 23 * 3600},
+    },
     "apply-retention": {
         "task": "cases.tasks.apply_retention",
         "schedule": crontab(hour=3, minute=41),

@@ -19,6 +19,22 @@ def check_production_settings(app_configs, **kwargs):
         problems.append(
             Error("LANTERNE_RECEIPT_PEPPER must differ from SECRET_KEY.", id="lanterne.E002")
         )
+    if not settings.LANTERNE_AUDIT_SIGNING_KEY:
+        problems.append(
+            Error(
+                "LANTERNE_AUDIT_SIGNING_KEY is not set: the audit log cannot be checkpointed.",
+                hint="Set it in the environment (docs/operations.md, 'Checking the audit log').",
+                id="lanterne.E004",
+            )
+        )
+    if "config.security.CsrfViewMiddleware" not in settings.MIDDLEWARE:
+        problems.append(
+            Error(
+                "config.security.CsrfViewMiddleware is missing from MIDDLEWARE.",
+                hint="security.W003 is silenced because this check replaces it.",
+                id="lanterne.E005",
+            )
+        )
     if settings.PRODUCTION and not settings.SECURE_COOKIES:
         problems.append(
             Error(

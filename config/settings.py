@@ -120,6 +120,15 @@ LANTERNE_RECEIPT_PEPPER = local_secret("LANTERNE_RECEIPT_PEPPER", 32)
 if len(LANTERNE_RECEIPT_PEPPER) < 32:
     raise ImproperlyConfigured("LANTERNE_RECEIPT_PEPPER must be at least 32 characters")
 
+# Signs the audit log's checkpoints (cases/checkpoints.py). Never stored in the database,
+# so whoever can write the database alone cannot sign a rewritten chain.
+# In production a missing key stops only the checkpoints (and `check --deploy` says so).
+LANTERNE_AUDIT_SIGNING_KEY = env("LANTERNE_AUDIT_SIGNING_KEY") or (
+    "" if PRODUCTION else local_secret("LANTERNE_AUDIT_SIGNING_KEY", 32)
+)
+if LANTERNE_AUDIT_SIGNING_KEY and len(LANTERNE_AUDIT_SIGNING_KEY) < 32:
+    raise ImproperlyConfigured("LANTERNE_AUDIT_SIGNING_KEY must be at least 32 characters")
+
 DEBUG = env_bool("DEBUG", False)
 if DEBUG and PRODUCTION:
     raise ImproperlyConfigured("DEBUG must be off in production: error pages can show data")
@@ -206,8 +215,15 @@ else:
         }
     }
 
-# Staff sign in through the admin's two-step login (staff/login.py).
+# Staff sign in through the admin's two-step login (staff/login.py). For a key holder the
+# sealed private key is the password's only verifier (staff/backends.py).
 LOGIN_URL = "admin:login"
+AUTHENTICATION_BACKENDS = ["staff.backends.KeyHolderBackend"]
+# Failed staff sign-in attempts on the whole site per hour before everyone waits for the
+# next hour (staff/throttle.py); below it, each account is slowed per address bucket.
+LANTERNE_STAFF_FAILURES_PER_HOUR = env_int("LANTERNE_STAFF_FAILURES_PER_HOUR", 1000, minimum=10)
+# A one-time enrolment code (staff/accounts.py) works for this many hours.
+LANTERNE_ENROLMENT_HOURS = env_int("LANTERNE_ENROLMENT_HOURS", 72, minimum=1)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -237,6 +253,10 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = SECURE_COO
 if SECURE_COOKIES:  # __Host- cookies cannot be set or overwritten by any subdomain
     SESSION_COOKIE_NAME, CSRF_COOKIE_NAME = "__Host-sessionid", "__Host-csrftoken"
 CSRF_FAILURE_VIEW = "whistle.views.csrf_failure"
+# security.W003 looks for Django's own CsrfViewMiddleware by name; ours subclasses it (to
+# accept the "Origin: null" that no-referrer pages send) and config/checks.py errors
+# (lanterne.E005) if it is ever missing from MIDDLEWARE, so the silenced check loses nothing.
+SILENCED_SYSTEM_CHECKS = ["security.W003"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "no-referrer"
 X_FRAME_OPTIONS = "DENY"

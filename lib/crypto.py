@@ -27,7 +27,8 @@ unsigned big-endian. GCM tags are 16 bytes and sit at the end of each ciphertext
 Derived keys: ``subkey(k, p) = HKDF(k, salt=None, info="lanterne/v1/" || p)``; per-case
 blobs are format 0x01 under that subkey with context ``case_id || "|" || purpose``.
 Receipt keys: one Argon2id run (64 bytes) keyed with the pepper, split with HKDF into a
-lookup tag and a wrapping key. Text formats: receipts are 20 decimal digits shown as
+lookup tag and a wrapping key. Signatures (audit checkpoints) are Ed25519 under the seed
+SHA-256("lanterne/v1/signing|" || secret). Text formats: receipts are 20 decimal digits shown as
 "1234 5678 9012 3456 7890"; recovery keys are 30 Crockford base32 characters in six
 groups of five (28 random = 140 bits, then 2 check characters); ``b64`` is urlsafe base64
 without padding. See docs/crypto.md for the key hierarchy and parameter guidance.
@@ -45,8 +46,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from cryptography.exceptions import InvalidTag
+from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
@@ -237,6 +239,18 @@ def open_with_password(
     params = KdfParams(memory_kib=memory_kib, iterations=iterations, lanes=lanes)
     _check_params(params, max_memory_kib, CryptoError)
     return _gcm_open(_password_key(password, salt, params), rest, header)
+
+
+def password_params(blob: bytes) -> KdfParams | None:
+    """The Argon2id parameters a 0x03 blob was sealed with, or None if it is not one."""
+    if (
+        not isinstance(blob, bytes | bytearray)
+        or len(blob) < _PW_HEADER.size
+        or blob[:1] != V_PASSWORD
+    ):
+        return None
+    _, memory_kib, iterations, lanes, _salt = _PW_HEADER.unpack(bytes(blob[: _PW_HEADER.size]))
+    return KdfParams(memory_kib=memory_kib, iterations=iterations, lanes=lanes)
 
 
 # --- recovery keys ----------------------------------------------------------------------
@@ -481,6 +495,35 @@ def stream_plaintext_size(ciphertext_size: int) -> int:
     if rest < TAG_SIZE:
         raise CryptoError("impossible stream size")
     return full_chunks * CHUNK_SIZE + rest - TAG_SIZE
+
+
+# --- signatures (Ed25519) ----------------------------------------------------------------
+
+
+def signing_key(secret: str) -> bytes:
+    """A 32-byte Ed25519 seed from a secret string (e.g. from the environment)."""
+    if len(secret) < 32:
+        raise ValueError("a signing secret needs at least 32 characters")
+    return hashlib.sha256(b"lanterne/v1/signing|" + secret.encode()).digest()
+
+
+def verify_key_of(seed: bytes) -> bytes:
+    """The raw 32-byte Ed25519 public key of a seed."""
+    public = Ed25519PrivateKey.from_private_bytes(seed).public_key()
+    return public.public_bytes(_RAW, serialization.PublicFormat.Raw)
+
+
+def sign(seed: bytes, message: bytes) -> bytes:
+    """A 64-byte Ed25519 signature."""
+    return Ed25519PrivateKey.from_private_bytes(seed).sign(message)
+
+
+def signature_valid(public_key: bytes, message: bytes, signature: bytes) -> bool:
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
 
 
 # --- text encoding ----------------------------------------------------------------------

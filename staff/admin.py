@@ -1,32 +1,44 @@
-"""The staff site's registrations: the queue (staff.queue), the audit log, staff and users.
+"""The staff site's registrations: the queue (staff.queue), members (staff.members), the
+audit log, authenticators and users.
 
 Every admin here is read-only but the users', and Django's own set-password form is
-replaced for key holders: an administrator may only reset WITHOUT the recovery key.
+replaced for staff members: an administrator may only reset WITHOUT the recovery key, which
+issues a new enrolment code. Authenticator secrets and backup codes are never shown.
 """
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases import permissions
-from cases.models import AuditEvent, StaffProfile
+from cases.models import AuditEvent, KeyWrap, StaffProfile
 
-from . import accounts, queue  # noqa: F401  (queue registers the Case admin)
+from . import accounts, members, queue  # noqa: F401  (they register Case and StaffProfile)
 from .account_forms import ResetKeysForm
 from .sites import ReadOnlyAdmin
 
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
+    """The audit log, scoped like cases: an event about a case is shown to those who hold
+    its key; account events (no case) to administrators and coordinators."""
+
     list_display = ("id", "at", "actor", "action", "case_reference")
     list_filter = ("action",)
     search_fields = ("=case_reference", "=actor")
     show_full_result_count = False
     ordering = ("-id",)
 
+    def get_queryset(self, request):
+        held = KeyWrap.objects.filter(case_id=OuterRef("case_id"), user=request.user)
+        return super().get_queryset(request).filter(Q(case_id=None) | Exists(held))
+
     def has_module_permission(self, request) -> bool:
         return permissions.may(request.user, "read_audit_log")
 
@@ -34,17 +46,11 @@ class AuditEventAdmin(ReadOnlyAdmin):
         return permissions.may(request.user, "read_audit_log")
 
 
-@admin.register(StaffProfile)
-class StaffProfileAdmin(ReadOnlyAdmin):
-    list_display = ("username", "role", "countries", "regions")
-    list_filter = ("role",)
-    list_select_related = ("user",)
-    search_fields = ("user__username",)
-    fields = ("user", "role", "countries", "regions", "created_at")  # never the key fields
+class DeviceAdmin(ReadOnlyAdmin):
+    """Which authenticators exist, never their secret: no key, no QR code, no backup code."""
 
-    @admin.display(description=_("username"), ordering="user__username")
-    def username(self, profile):
-        return profile.user.get_username()
+    list_display = ("user", "name", "confirmed")
+    fields = ("user", "name", "confirmed")
 
     def has_module_permission(self, request) -> bool:
         return permissions.may(request.user, "manage_staff")
@@ -53,17 +59,23 @@ class StaffProfileAdmin(ReadOnlyAdmin):
         return permissions.may(request.user, "manage_staff")
 
 
+for device_model in (TOTPDevice, StaticDevice):
+    admin.site.unregister(device_model)  # django-otp's own admins show the secrets
+    admin.site.register(device_model, DeviceAdmin)
 admin.site.unregister(User)
 
 
 @admin.register(User)
 class StaffUserAdmin(UserAdmin):
-    """Django's user admin, except that a key holder's password cannot be set behind her back.
+    """Django's user admin, except that nobody sets a staff member's password for them.
 
-    Setting it would leave her private key sealed under the old password. Her own password
-    change and the recovery-key page re-seal it; an administrator can only reset it WITHOUT
-    the recovery key, which makes a new key pair and loses her access to past cases.
+    Staff are created by enrolment (staff.members), never here. A member who lost password
+    and recovery key is reset WITHOUT the recovery key: a new enrolment code, no password
+    the administrator could know, and no case until a coordinator admits them again.
     """
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
     def user_change_password(self, request, id, form_url=""):
         user = self.get_object(request, id)
@@ -74,28 +86,16 @@ class StaffUserAdmin(UserAdmin):
             and permissions.may(request.user, "reset_keys")
         ):
             raise PermissionDenied
-        form = ResetKeysForm(user, request.POST or None)
+        form = ResetKeysForm(request.POST if request.method == "POST" else None)
+        context = {**self.admin_site.each_context(request), "person": user}
         if request.method == "POST" and form.is_valid():
-            recovery_key = accounts.reset_without_recovery(
-                user, form.cleaned_data["new_password1"], by=request.user
-            )
-            return TemplateResponse(
-                request,
-                "admin/auth/user/keys_reset.html",
-                {
-                    **self.admin_site.each_context(request),
-                    "person": user,
-                    "recovery_key": recovery_key,
-                    "title": _("New recovery key"),
-                },
-            )
-        return TemplateResponse(
-            request,
-            "admin/auth/user/reset_keys.html",
-            {
-                **self.admin_site.each_context(request),
-                "person": user,
-                "form": form,
-                "title": _("Reset without the recovery key"),
-            },
-        )
+            code, expires = accounts.reset_without_recovery(user, by=request.user)
+            context |= {
+                "code": code,
+                "link": members.enrolment_link(code),
+                "expires_at": expires,
+                "title": _("New enrolment code"),
+            }
+            return TemplateResponse(request, "admin/auth/user/keys_reset.html", context)
+        context |= {"form": form, "title": _("Reset without the recovery key")}
+        return TemplateResponse(request, "admin/auth/user/reset_keys.html", context)

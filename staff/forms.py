@@ -221,7 +221,9 @@ class GrantAccess(ActForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         roles = permissions.roles_with("hold_case_keys")
-        self.fields["to"].queryset = staff(staff__role__in=roles).exclude(key_wraps__case=self.case)
+        self.fields["to"].queryset = staff(
+            staff__role__in=roles, staff__admitted_at__isnull=False
+        ).exclude(key_wraps__case=self.case)
 
     def run(self, case_key):
         sharing.grant_access(self.case, by=self.user, to=self.cleaned_data["to"], case_key=case_key)

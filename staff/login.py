@@ -1,7 +1,7 @@
-"""Staff sign-in in two steps, enrolment of the authenticator, logout, password change and
-recovery: the views.
+"""Staff sign-in in two steps, logout, password change and recovery: the views.
 
-Step one checks the password and unseals the officer's private key, which waits, split
+Step one checks the password by unsealing the officer's private key (staff.backends), which
+waits, split
 between the session and a cookie (staff.key_session), until step two accepts a TOTP or
 backup code; only then is the user logged in and the key session opened. Nothing here
 stores or reads a network address: guessing is slowed per account, and an unknown username
@@ -9,13 +9,9 @@ is slowed and answered exactly like a known one (staff.throttle). The acts thems
 in staff.accounts.
 """
 
-from base64 import b32encode
-
 import django_otp
-import qrcode
 from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -28,14 +24,10 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from qrcode.image.svg import SvgPathFillImage
-
-from cases import keys, permissions
-from lib import crypto
 
 from . import accounts, key_session
-from .account_forms import CodeForm, EnrolForm, PasswordStepForm, RecoveryForm
-from .throttle import begin_attempt, clear_failures, forgive_attempt, wait_message
+from .account_forms import CodeForm, KeyPasswordChangeForm, PasswordStepForm, RecoveryForm
+from .throttle import Wait, begin_attempt, clear_failures, forgive_attempt, wait_message
 
 SENSITIVE = ("password", "code", "recovery_key", "old_password", "new_password1", "new_password2")
 WRONG_PASSWORD = gettext_lazy("The username or the password is not right.")
@@ -71,7 +63,7 @@ def login(request, site):
     form = PasswordStepForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         username, password = form.cleaned_data["username"], form.cleaned_data["password"]
-        wait = begin_attempt(username)
+        wait = begin_attempt(username, request)
         # authenticate() hashes the password even for an unknown name, so both take as long.
         user = None if wait else auth.authenticate(request, username=username, password=password)
         if wait:
@@ -79,22 +71,12 @@ def login(request, site):
         elif user is None or not user.is_staff:
             form.add_error(None, WRONG_PASSWORD)
         else:
-            forgive_attempt(username)
-            profile = permissions.profile_of(user)
-            try:
-                private_key = keys.unseal_private_key(profile, password) if profile else None
-            except crypto.CryptoError:
-                form.add_error(
-                    None,
-                    _(
-                        "Your password was changed without re-sealing your key. Set a new "
-                        "password with your recovery key."
-                    ),
-                )
-            else:
-                response = redirect("admin:login_code")
-                key_session.hold(request, response, user, private_key, next_url)
-                return response
+            forgive_attempt(username, request)
+            # The backend opened the key to check the password (staff.backends): one Argon2id.
+            private_key = getattr(user, "lanterne_private_key", None)
+            response = redirect("admin:login_code")
+            key_session.hold(request, response, user, private_key, next_url)
+            return response
     return _page(
         request, site, "staff/login.html", {"form": form, "next": next_url, "title": _("Log in")}
     )
@@ -114,7 +96,7 @@ def _log_in(request, user, device, response) -> bool:
         return False
     auth.login(request, user)
     django_otp.login(request, device)
-    clear_failures(user.get_username())
+    clear_failures(user.get_username(), request)
     key_session.start(request, response, private_key)
     return True
 
@@ -136,10 +118,19 @@ def second_factor(request, site):
     if user is None or not key_session.release(request)[0]:
         return _restart(request)
     if not TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
-        return enrol(request, site, user)
+        # A password alone never sets up a second factor: that takes an enrolment code.
+        key_session.drop_pending(request)
+        messages.error(
+            request,
+            _(
+                "This account has no authenticator. Ask an administrator or your coordinator "
+                "for an enrolment code."
+            ),
+        )
+        return redirect("admin:login")
     form = CodeForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        wait = begin_attempt(user.get_username())
+        wait = begin_attempt(user.get_username(), request)
         device = None if wait else accounts.verify_code(user, form.cleaned_data["code"])
         if wait:
             form.add_error(None, wait_message(wait))
@@ -150,44 +141,6 @@ def second_factor(request, site):
             response = redirect(next_url or reverse("admin:index"))
             return response if _log_in(request, user, device, response) else _restart(request)
     return _page(request, site, "staff/verify.html", {"form": form, "title": _("Second step")})
-
-
-def qr_svg(text: str) -> str:
-    """An inline SVG QR code of ``text`` (no data: URL, which the CSP forbids)."""
-    image = qrcode.make(text, image_factory=SvgPathFillImage, box_size=15, border=4)
-    svg = image.to_string(encoding="unicode")
-    return svg.replace("<svg ", '<svg class="qr" role="img" aria-hidden="true" ', 1)
-
-
-def enrol(request, site, user):
-    """Show a new authenticator's secret; confirm it on a right first code, give backup codes."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
-    form = EnrolForm(request.POST if request.method == "POST" else None)
-    if form.is_valid():
-        wait = begin_attempt(user.get_username())
-        if wait:
-            form.add_error(None, wait_message(wait))
-        elif not accounts.verify_code(user, form.cleaned_data["code"], devices=[device]):
-            form.add_error("code", WRONG_CODE)
-        else:
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            codes = accounts.new_backup_codes(user)
-            response = HttpResponse()
-            if not _log_in(request, user, device, response):
-                return _restart(request)
-            context = {"codes": codes, "title": _("Your backup codes")}
-            return _page(request, site, "staff/backup_codes.html", context, response)
-    secret = b32encode(device.bin_key).decode("ascii").rstrip("=")
-    context = {
-        "form": form,
-        "qr": qr_svg(device.config_url),
-        "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
-        "title": _("Set up your authenticator app"),
-    }
-    return _page(request, site, "staff/enrol.html", context)
 
 
 @csrf_protect
@@ -209,10 +162,10 @@ def password_change(request, site):
     """Change the password and re-seal the private key under it; stay logged in."""
     username = request.user.get_username()
     data = request.POST if request.method == "POST" else None
-    wait = begin_attempt(username) if data is not None else 0
+    wait = begin_attempt(username, request) if data is not None else Wait()
     if wait:
         data = None  # not even validated: the old password is not checked while refused
-    form = PasswordChangeForm(request.user, data)
+    form = KeyPasswordChangeForm(request.user, data)
     if form.is_valid():
         try:
             private_key = accounts.change_password(
@@ -223,13 +176,13 @@ def password_change(request, site):
         except accounts.Refused:
             form.add_error("old_password", _("Your old password does not open your key."))
         else:
-            forgive_attempt(username)
+            forgive_attempt(username, request)
             auth.update_session_auth_hash(request, request.user)
             response = redirect("admin:password_change_done")
             key_session.start(request, response, private_key)
             return response
     elif data is not None and not form.has_error("old_password"):
-        forgive_attempt(username)
+        forgive_attempt(username, request)
     context = {
         "form": form,
         "error": wait_message(wait) if wait else "",
@@ -248,7 +201,7 @@ def recovery(request, site):
     form = RecoveryForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         username = form.cleaned_data["username"]
-        wait = begin_attempt(username)
+        wait = begin_attempt(username, request)
         if wait:
             form.add_error(None, wait_message(wait))
         else:
@@ -265,7 +218,7 @@ def recovery(request, site):
                     _("These details do not match an account. Check each one and try again."),
                 )
             else:
-                clear_failures(username)
+                clear_failures(username, request)
                 messages.success(request, _("Your new password is set. You can log in with it."))
                 return redirect("admin:login")
     return _page(

@@ -47,11 +47,12 @@ class LanterneAdminSite(AdminSite):
     def get_urls(self):
         from django.urls import path
 
-        from . import login
+        from . import enrolment, login
 
         # Ours come first, so they win over the admin's own views of the same path.
         return [
             path("login/code/", self._with_site(login.second_factor), name="login_code"),
+            path("enrol/", self._with_site(enrolment.enrol), name="enrol"),
             path("recover/", self._with_site(login.recovery), name="recover"),
             # Not behind has_permission: a broken key session must still be able to log out.
             path("logout/", self._with_site(login.logout), name="logout"),

@@ -10,39 +10,20 @@ a global ceiling limits guessing from everywhere at once.
 """
 
 import hashlib
-import ipaddress
 import secrets
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 
-from lib import clock, counters, crypto
+from lib import counters, crypto
 
-HOUR = 3600
-
-
-def _hour() -> int:
-    return int(clock.now().timestamp() // HOUR)
-
-
-def _client_bucket(request) -> str | None:
-    """A 16-bit bucket for the client's address this hour; None when it is not known."""
-    # The address is read here, hashed, cut, and forgotten.
-    address = request.META.get(settings.LANTERNE_CLIENT_ADDRESS_HEADER or "REMOTE_ADDR", "")
-    address = address.split(",")[0].strip()
-    try:
-        if not address or ipaddress.ip_address(address).is_loopback:
-            return None
-    except ValueError:
-        return None
-    hour = _hour()
-    return f"{hour}:{counters.keyed(f'throttle|{hour}', address)[:4]}"
+HOUR = counters.HOUR
 
 
 def _counters(request, what: str) -> list[str]:
-    bucket = _client_bucket(request)
-    return [f"{what}:{_hour()}:all"] + ([f"{what}:{bucket}"] if bucket else [])
+    bucket = counters.address_bucket(request)
+    return [f"{what}:{counters.hour()}:all"] + ([f"{what}:{bucket}"] if bucket else [])
 
 
 def _over(request, what: str, per_address: int, overall: int) -> bool:

@@ -17,7 +17,7 @@ def history(coalition):
     workflow.acknowledge(case, by=amani.user, case_key=key_of(case, amani))
     audit.record_read(case, by=amani.user, what="case page")
     workflow.add_note(case, by=amani.user, case_key=key_of(case, amani), text="checked")
-    return list(AuditEvent.objects.order_by("id"))
+    return list(AuditEvent.objects.exclude(case_id=None).order_by("id"))
 
 
 def sql(statement, *params):
@@ -32,7 +32,7 @@ def verify_fails_at(event_id):
 
 def test_an_intact_chain_verifies(history, capsys):
     call_command("verify_audit")
-    assert f"audit chain intact: {len(history)} events" in capsys.readouterr().out
+    assert f"audit chain intact: {AuditEvent.objects.count()} events" in capsys.readouterr().out
 
 
 def test_every_act_and_every_read_is_recorded_with_who_and_which_case(history):

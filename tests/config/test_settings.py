@@ -100,3 +100,13 @@ def test_every_variable_the_settings_read_is_documented():
         re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", (ROOT / "deploy" / "env.example").read_text(), re.M)
     )
     assert read and read - documented == set()
+
+
+def test_check_deploy_raises_no_csrf_warning_for_our_own_middleware(settings, db):
+    from django.core import checks
+
+    found = {m.id for m in checks.run_checks(include_deployment_checks=True) if not m.is_silenced()}
+    assert "security.W003" not in found and "lanterne.E005" not in found
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "Csrf" not in m]
+    found = {m.id for m in checks.run_checks(include_deployment_checks=True) if not m.is_silenced()}
+    assert "lanterne.E005" in found  # removing it is still caught

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases import access, intake, sharing, workflow
+from cases.models import AuditEvent
 from staff import accounts
 from tests.conftest import PASSWORD, key_of, report, sign_in
 
@@ -155,13 +156,14 @@ def test_coordinators_read_the_audit_log_and_officers_do_not(client, coalition):
     sign_in(client, coalition["beatrice"])
     response = client.get(audit_log)
     assert response.status_code == 200
-    assert [e.case_reference for e in response.context["cl"].result_list] == [case.reference]
-    event = response.context["cl"].result_list[0]
+    shown = [e for e in response.context["cl"].result_list if e.case_id]
+    assert [e.case_reference for e in shown] == [case.reference]
+    event = shown[0]
     assert client.get(reverse("admin:cases_auditevent_change", args=[event.pk])).status_code == 200
     assert client.post(reverse("admin:cases_auditevent_delete", args=[event.pk])).status_code == 403
 
 
-def test_only_admins_list_staff_and_never_see_their_keys(client, coalition):
+def test_officers_do_not_list_staff_and_nobody_sees_their_keys(client, coalition):
     staff_list = reverse("admin:cases_staffprofile_changelist")
     sign_in(client, coalition["amani"])
     assert client.get(staff_list).status_code == 403
@@ -173,3 +175,19 @@ def test_only_admins_list_staff_and_never_see_their_keys(client, coalition):
     detail = client.get(reverse("admin:cases_staffprofile_change", args=[coalition["amani"].pk]))
     assert detail.status_code == 200
     assert "sealed" not in detail.content.decode() and "public_key" not in detail.content.decode()
+
+
+def test_coordinators_read_only_the_audit_events_of_cases_they_hold(client, coalition):
+    """A recusal in West Africa is none of the Central coordinator's business."""
+    west = accounts.enrol("kadi", role="coordinator", password=PASSWORD, regions=["west"])
+    theirs = report(country="SL").case
+    sharing.recuse(theirs, by=coalition["sia"].user)
+    mine = report().case
+    sign_in(client, coalition["beatrice"])
+    listed = client.get(reverse("admin:cases_auditevent_changelist")).context["cl"].result_list
+    assert {e.case_reference for e in listed if e.case_id} == {mine.reference}
+    hidden = AuditEvent.objects.get(action="recuse")
+    assert client.get(reverse("admin:cases_auditevent_change", args=[hidden.pk])).status_code == 302
+    sign_in(client, west.profile)
+    listed = client.get(reverse("admin:cases_auditevent_changelist")).context["cl"].result_list
+    assert "recuse" in {e.action for e in listed}

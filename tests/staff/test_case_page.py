@@ -184,6 +184,8 @@ def test_the_download_streams_the_decrypted_file(amani_in, coalition):
     assert response["Content-Type"] == "application/octet-stream"
     assert response["Content-Disposition"] == 'attachment; filename="certificate.pdf"'
     assert b"".join(response.streaming_content) == b"%PDF-1.4 the certificate"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert "script-src" in amani_in.get(page(case))["Content-Security-Policy"]  # the pages'
     assert AuditEvent.objects.filter(
         case_id=case.id, action="read", detail={"what": "attachment"}
     ).exists()

@@ -1,15 +1,17 @@
+"""The administrator's reset of a member who lost password and recovery key: a new
+enrolment code, never a password, and no case until a coordinator admits them again."""
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases import keys
 from cases.models import KeyWrap, StaffProfile
-from lib import crypto
 from staff import accounts
 from tests.conftest import PASSWORD, report, sign_in
 
 pytestmark = pytest.mark.django_db
-
-NEW = "a much longer passphrase 2026"
 
 
 @pytest.fixture
@@ -22,34 +24,36 @@ def reset_url(profile):
     return reverse("admin:auth_user_password_change", args=[profile.user.pk])
 
 
-def test_an_admin_cannot_silently_set_an_officers_password(ada_in, coalition):
+def test_an_admin_cannot_set_an_officers_password(ada_in, coalition):
     page = ada_in.get(reset_url(coalition["amani"])).content.decode()
-    assert "loses access to every case" in page
-    assert 'name="understood"' in page
-    response = ada_in.post(
-        reset_url(coalition["amani"]), {"new_password1": NEW, "new_password2": NEW}
-    )
+    assert "loses every case sent to them" in page and 'name="understood"' in page
+    assert 'name="new_password1"' not in page
+    response = ada_in.post(reset_url(coalition["amani"]), {})
     assert "This field is required." in response.content.decode()
     assert keys.unseal_private_key(StaffProfile.objects.get(user__username="amani"), PASSWORD)
 
 
-def test_a_reset_without_recovery_makes_new_keys_and_drops_old_wraps(ada_in, coalition):
-    report()
+def test_a_reset_issues_an_enrolment_code_and_takes_keys_wraps_and_admission(ada_in, coalition):
+    case = report().case
     amani = coalition["amani"]
-    old_public = bytes(amani.public_key)
-    response = ada_in.post(
-        reset_url(amani), {"new_password1": NEW, "new_password2": NEW, "understood": "on"}
-    )
+    response = ada_in.post(reset_url(amani), {"understood": "on"})
     page = response.content.decode()
-    recovery = page.split('id="recovery-key">')[1].split("<")[0]
+    code = page.split('id="enrolment-code">')[1].split("<")[0]
+    assert accounts.code_holder(code) == amani.user
+    assert f"{reverse('admin:enrol')}?code={code}" in page
     profile = StaffProfile.objects.get(pk=amani.pk)
-    private = keys.unseal_private_key(profile, NEW)
-    assert crypto.public_key_of(private) == bytes(profile.public_key) != old_public
-    assert crypto.open_with_recovery_key(recovery, bytes(profile.recovery_sealed_private_key))
+    assert not profile.has_keys and profile.admitted_at is None
+    assert profile.lost_cases == [str(case.id)]
     assert not KeyWrap.objects.filter(user=amani.user).exists()
+    assert not TOTPDevice.objects.filter(user=amani.user).exists()
+    assert not get_user_model().objects.get(pk=amani.user.pk).has_usable_password()
 
 
-def test_an_account_without_keys_keeps_djangos_own_form(ada_in, django_user_model):
+def test_an_account_without_a_profile_keeps_djangos_own_form(ada_in, django_user_model):
     plain = django_user_model.objects.create_user("auditor", password=PASSWORD)
     page = ada_in.get(reverse("admin:auth_user_password_change", args=[plain.pk]))
-    assert page.status_code == 200 and "loses access" not in page.content.decode()
+    assert page.status_code == 200 and "loses every case" not in page.content.decode()
+
+
+def test_nobody_adds_a_user_behind_the_enrolment(ada_in):
+    assert ada_in.get(reverse("admin:auth_user_add")).status_code == 403

@@ -38,6 +38,9 @@ class Command(BaseCommand):
                 "5",
                 "--error-logfile",
                 "-",
+                # Gunicorn's own lines (a malformed request's "ip=") without the address.
+                "--logger-class",
+                "config.gunicorn_log.AddressFreeLogger",
             ],
             "worker": [
                 python,

@@ -1,0 +1,71 @@
+"""Shredding really shreds: the key copies of a shredded case are in no database file.
+
+Searched where an operator holding the server would look: SQLite's main file and its -wal,
+PostgreSQL's pages of every table, TOAST table and index (read raw with pageinspect). The
+control: before the shred, the same search finds them.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from cases.models import Case, KeyWrap
+from cases.tasks import apply_retention
+from tests.cases.test_retention import closed_case
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def key_copies(case: Case) -> dict[str, bytes]:
+    """The case key's wraps and the reporter's sealed copy, and the sealed report."""
+    found = {f"wrap {w.pk}": bytes(w.wrapped) for w in KeyWrap.objects.filter(case=case)}
+    found["reporter key"] = bytes(case.reporter_key)
+    found["report"] = bytes(case.report)
+    return found
+
+
+def sqlite_files() -> bytes:
+    path = Path(connection.settings_dict["NAME"])
+    return b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
+
+
+def postgresql_pages() -> bytes:
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pageinspect")
+        cursor.execute(
+            "SELECT c.oid::regclass::text,"
+            " pg_relation_size(c.oid) / current_setting('block_size')::int"
+            " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE c.relkind IN ('r', 't', 'i') AND n.nspname IN ('public', 'pg_toast')"
+            " AND c.relpersistence = 'p'"
+        )
+        relations = cursor.fetchall()
+        pages = []
+        for relation, blocks in relations:
+            for block in range(blocks):
+                cursor.execute("SELECT get_raw_page(%s, %s)", [relation, block])
+                pages.append(bytes(cursor.fetchone()[0]))
+    return b"".join(pages)
+
+
+def database_files() -> bytes:
+    if connection.vendor == "sqlite":
+        return sqlite_files()
+    assert connection.vendor == "postgresql", connection.vendor
+    return postgresql_pages()
+
+
+def test_the_shredded_keys_are_in_no_database_file(client, coalition, frozen):
+    case, _receipt = closed_case(client, coalition)
+    copies = key_copies(case)
+    assert len(copies) == 4  # amani's and beatrice's wraps, the reporter's copy, the report
+    before = database_files()
+    assert [what for what, blob in copies.items() if blob not in before] == []  # the control
+
+    frozen.to(case.closed_at + timedelta(days=366))
+    assert apply_retention() == 1  # the task itself, as the worker runs it
+
+    after = database_files()
+    assert [what for what, blob in copies.items() if blob in after] == []
