@@ -9,10 +9,10 @@ unlimited guesses at the second factor.
 
 import math
 
-from django.core.cache import cache
 from django.utils.translation import ngettext
 
 from lib import clock, counters
+from lib.counters import cache
 
 FREE_FAILURES = 3
 MAX_DELAY = 15 * 60
