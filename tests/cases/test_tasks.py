@@ -7,9 +7,8 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
-from django.utils import translation
-
 from django.db import DatabaseError, OperationalError, connection
+from django.utils import translation
 
 from cases import access, audit, intake, notifications, taxonomy, workflow
 from cases.models import AuditEvent, Case, Escalation, Level, Notice, PendingMail, Status

@@ -88,9 +88,7 @@ def test_deactivating_the_last_officer_of_a_country_asks_first(ada_in, coalition
     assert not sia.user.is_active
 
 
-def test_deactivating_the_last_coordinator_warns_that_reports_would_reach_nobody(
-    ada_in, coalition
-):
+def test_deactivating_the_last_coordinator_warns_that_reports_would_reach_nobody(ada_in, coalition):
     beatrice = coalition["beatrice"]
     page = ada_in.post(change_url(beatrice), deactivation(beatrice)).content.decode()
     assert "would reach nobody and be refused" in page and "Great Lakes" in page
