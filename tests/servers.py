@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
@@ -282,3 +283,22 @@ def receipt_in(body: bytes) -> str | None:
     """The receipt a receipt page shows, digits only; None on any other page."""
     match = re.search(rb'id="receipt">([^<]+)<', body)
     return match.group(1).decode().replace(" ", "") if match else None
+
+
+def follow_up(port: int, receipt: str, text: str) -> tuple[int, int]:
+    """Open the mailbox with a receipt and add a message: the two answers' statuses."""
+    client = Client(port, timeout=60)
+    csrf = scan_html(client.get("/follow-up/").body).hidden["csrfmiddlewaretoken"]
+    opened = client.request(
+        "POST",
+        "/follow-up/",
+        body=urlencode({"csrfmiddlewaretoken": csrf, "receipt": receipt}).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    if opened.status != 302:
+        return opened.status, 0
+    page = scan_html(client.get("/follow-up/case/").body)
+    form = Multipart().field("csrfmiddlewaretoken", page.hidden["csrfmiddlewaretoken"])
+    form.field("text", text)
+    sent = client.post_multipart("/follow-up/case/", form, referer=client.url("/follow-up/case/"))
+    return opened.status, sent.status
