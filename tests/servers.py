@@ -8,6 +8,7 @@
 """
 
 import contextlib
+import errno
 import io
 import os
 import random
@@ -239,12 +240,20 @@ def small_filesystem(path: Path, size: str = "2m"):
         subprocess.run([*sudo, "umount", "-l", str(path)], check=True)
 
 
-def fill(folder: Path, leave: int) -> Path:
-    """Fill the file system holding `folder` until only about `leave` bytes are free."""
+def fill(folder: Path) -> Path:
+    """Fill the file system holding `folder` until the kernel refuses another byte."""
     filler = folder / "filler"
-    stat = os.statvfs(folder)
-    with filler.open("wb") as out:
-        out.write(b"\0" * max(0, stat.f_bavail * stat.f_frsize - leave))
+    with filler.open("wb", buffering=0) as out:
+        try:
+            while out.write(b"\0" * 65536):
+                pass
+        except OSError as error:
+            assert error.errno == errno.ENOSPC, error
+        try:  # the last partial block
+            while out.write(b"\0"):
+                pass
+        except OSError:
+            pass
     return filler
 
 
