@@ -167,8 +167,11 @@ class PrivateRedis:
 
 
 class LinkDropper:
-    """A loopback proxy to `port` that resets a connection once it has carried `limit`
-    bytes from the client (None: pass everything). Counts the links it dropped."""
+    """A loopback proxy to `port` that drops a connection once it has carried `limit`
+    bytes from the client (None: pass everything), and counts the links it dropped.
+
+    The browser gets a reset, as from a dead 2G link; the server gets the end of the
+    stream, as a reverse proxy or Tor passes on a client that vanished."""
 
     def __init__(self, port: int, limit: int | None = None):
         self.target, self.limit, self.dropped = port, limit, 0
@@ -186,37 +189,42 @@ class LinkDropper:
 
     def _carry(self, client: socket.socket) -> None:
         upstream = socket.create_connection(("127.0.0.1", self.target))
-        done = threading.Event()
 
         def back() -> None:  # server → browser, untouched
             with contextlib.suppress(OSError):
                 while data := upstream.recv(65536):
                     client.sendall(data)
-            done.set()
-            with contextlib.suppress(OSError):
                 client.shutdown(socket.SHUT_WR)
 
-        threading.Thread(target=back, daemon=True).start()
+        answering = threading.Thread(target=back, daemon=True)
+        answering.start()
         carried = 0
         try:
-            while not done.is_set() and (data := client.recv(65536)):
+            while data := client.recv(65536):
                 if self.limit is not None and carried + len(data) > self.limit:
                     upstream.sendall(data[: self.limit - carried])
-                    self.dropped += 1
-                    for sock in (client, upstream):  # a reset, as a dropped 2G link gives
-                        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\1\0\0\0\0\0\0\0")
-                    break
+                    upstream.shutdown(socket.SHUT_WR)
+                    self._reset(client, answering)
+                    return
                 carried += len(data)
                 upstream.sendall(data)
-            else:
-                with contextlib.suppress(OSError):
-                    upstream.shutdown(socket.SHUT_WR)
-                done.wait(30)
+            upstream.shutdown(socket.SHUT_WR)
+            answering.join(60)
         except OSError:
             pass
         finally:
             client.close()
             upstream.close()
+
+    def _reset(self, client: socket.socket, answering: threading.Thread) -> None:
+        """Reset the browser's side once the server has answered (into the void)."""
+        self.dropped += 1
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\1\0\0\0\0\0\0\0")
+        # A socket closed while another thread waits in its recv() stays open until that
+        # recv returns: stop forwarding to the browser before closing.
+        with contextlib.suppress(OSError):
+            client.shutdown(socket.SHUT_RDWR)
+        answering.join(30)
 
     def close(self) -> None:
         self.listener.close()
