@@ -47,7 +47,13 @@ def keep_draft(draft: Draft) -> Draft:
     return draft
 
 
+# Whatever failed, nothing was committed and the draft keeps the files already accepted.
 NOT_SAVED = gettext_lazy(
+    "Your report could not be saved just now. Nothing you typed or attached is lost: "
+    "please send it again."
+)
+# A disk with no room refused a file of this attempt: that file must be attached again.
+DISK_FULL = gettext_lazy(
     "Your report could not be saved just now. Nothing you typed is lost: please send it again."
 )
 MESSAGE_NOT_SAVED = gettext_lazy(
@@ -69,7 +75,7 @@ def report(request):
     if refused := multipart.refusal(request):
         form.add_error(None, refused)
     if file_errors.server_fault:
-        form.add_error(None, NOT_SAVED)
+        form.add_error(None, DISK_FULL)
     if receipts.submissions_blocked(request):
         form.add_error(
             None,

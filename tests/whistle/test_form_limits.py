@@ -127,3 +127,19 @@ def complete_body(token: str) -> bytes:
 
 def _list(values):
     return values if isinstance(values, list) else [values]
+
+
+def test_the_cut_off_message_is_in_the_reporters_language(client, coalition):
+    token = hidden(client.get("/report/"), "submission")
+    cut = complete_body(token)[:-200]
+    response = client.generic("POST", "/report/", cut, CONTENT_TYPE, HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Votre formulaire n'est pas arrivé en entier" in page_of(response)
+
+
+def test_files_beyond_ten_are_explained_in_french(client, coalition):
+    response = send_report(
+        client, form_data(attachments=small_files(12)), HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    assert "Au plus 10 fichiers peuvent être joints ; 2 de plus n'ont pas été gardés" in page_of(
+        response
+    )

@@ -140,7 +140,7 @@ def test_a_report_nobody_could_read_comes_back_with_everything_typed(client, ama
     response = send_report(client, form_data(country="SL", mine_site="Koidu pit 3"))
     page = html.unescape(response.content.decode())
     assert response.status_code == 200 and 'id="receipt"' not in page
-    assert "Your report could not be saved just now. Nothing you typed is lost" in page
+    assert "Your report could not be saved just now. Nothing you typed or attached is lost" in page
     assert 'value="Koidu pit 3"' in page and "Mongbwalu" in page
     assert Case.objects.count() == 0
     assert 'id="receipt"' in send_report(client, form_data()).content.decode()  # CD: Amani
