@@ -2,7 +2,8 @@
 
 - Gunicorn: this clone served by real gunicorn workers on the test database, with the
   test-only hooks of tests/faults/gunicorn_hooks.py (never used in production);
-- PrivateRedis: a redis-server of our own on a free loopback port, never the machine's;
+- PrivateRedis (bench/processes.py): a redis-server of our own on a free loopback port,
+  never the machine's;
 - LinkDropper: a loopback TCP proxy that cuts a connection after so many request bytes;
 - small_filesystem: a real, small tmpfs that can be filled up.
 """
@@ -13,7 +14,6 @@ import io
 import os
 import random
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -27,16 +27,12 @@ from django.conf import settings
 from PIL import Image
 
 from bench.httpkit import Client, Multipart, scan_html
+from bench.processes import free_port
+from bench.processes import stop_group as stop
 from tests.whistle.pages import form_data
 
 ROOT = Path(__file__).resolve().parent.parent
 HOOKS = Path(__file__).resolve().parent / "faults" / "gunicorn_hooks.py"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def database_url() -> str:
@@ -53,18 +49,6 @@ def wait_for(condition, seconds: float, what: str, log: Path | None = None) -> N
             tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
             pytest.fail(f"{what} did not happen within {seconds} s\n{tail}")
         time.sleep(0.05)
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Stop a process started in its own session, and everything it started."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
 
 
 class Gunicorn:
@@ -133,37 +117,6 @@ class Gunicorn:
 
     def stop(self) -> None:
         stop(self.process)
-
-
-class PrivateRedis:
-    """A redis-server of our own, without persistence, on a free loopback port."""
-
-    def __init__(self, tmp: Path):
-        self.port, self.dir = free_port(), tmp
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-        self.start()
-
-    def start(self) -> None:
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
-        command += ["--save", "", "--appendonly", "no", "--dir", str(self.dir)]
-        self.process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-        )
-        wait_for(self.answers, 10, "redis-server answering")
-
-    def answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
-                sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def stop(self) -> None:
-        if self.process is not None:
-            stop(self.process)
-            self.process = None
 
 
 class LinkDropper:

@@ -8,7 +8,26 @@ import pytest
 from django.conf import settings
 
 from cases.models import Case
-from tests.servers import Reporter, photo, receipt_in, wait_for
+from tests.servers import Gunicorn, Reporter, photo, receipt_in, wait_for
+
+
+@pytest.fixture(scope="module")
+def shared(django_db_setup, tmp_path_factory):
+    """One server for the three cuts, on the test database and a media folder of its own."""
+    media = tmp_path_factory.mktemp("media")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(settings, "LANTERNE_MEDIA_DIR", media)
+        server = Gunicorn(tmp_path_factory.mktemp("server"), workers=1, threads=2)
+    yield server, media
+    server.stop()
+
+
+@pytest.fixture
+def server(shared, aligned, settings):
+    gunicorn, media = shared
+    settings.LANTERNE_MEDIA_DIR = media
+    (gunicorn.marks / "requests.log").unlink(missing_ok=True)
+    return gunicorn
 
 
 def request_bytes(reporter: Reporter, form) -> tuple[bytes, bytes]:
@@ -41,8 +60,7 @@ def send_cut(port: int, data: bytes, *, reset: bool = False) -> bytes:
 
 
 @pytest.mark.parametrize("cut", ["at 30 % of the photo", "before the closing boundary", "reset"])
-def test_a_cut_off_upload_makes_no_case_and_leaves_nothing(serve, cut):
-    server = serve(workers=1, threads=2)
+def test_a_cut_off_upload_makes_no_case_and_leaves_nothing(server, cut):
     reporter = Reporter(server.port)
     form = reporter.form(attachment=photo())
     head, body = request_bytes(reporter, form)

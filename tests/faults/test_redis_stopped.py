@@ -10,9 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.core import mail
 
+from bench.processes import PrivateRedis
 from cases import notifications
 from cases.models import Case, Message, PendingMail, Sender
-from tests.servers import PrivateRedis, Reporter, follow_up, receipt_in
+from tests.servers import Reporter, follow_up, receipt_in
 
 REPORTERS = 12
 
