@@ -766,35 +766,25 @@ def main() -> int:
         say(f"  set-up took {time.monotonic() - t0:.1f} s")
         if reporter_part:
             reporter_sections(tmp, data_dir, env, args, quick, servers, results)
+        # What the sections borrow from this module (passed in: no import cycle).
+        helpers = argparse.Namespace(
+            Server=Server,
+            server_env=server_env,
+            manage=manage,
+            BenchError=BenchError,
+            SCRUBBED_ENV=SCRUBBED_ENV,
+            fetch_form=fetch_form,
+            report_form=report_form,
+            make_photo=make_photo,
+            say=say,
+        )
         if staff_part:
             results["staff"] = officers.section(
-                data_dir=data_dir,
-                tmp=tmp,
-                quick=quick,
-                servers=servers,
-                helpers=argparse.Namespace(
-                    Server=Server,
-                    server_env=server_env,
-                    manage=manage,
-                    BenchError=BenchError,
-                    SCRUBBED_ENV=SCRUBBED_ENV,
-                ),
+                data_dir=data_dir, tmp=tmp, quick=quick, servers=servers, helpers=helpers
             )
         if fault_part:
             results["faults"] = faults.section(
-                tmp=tmp,
-                data_dir=data_dir,
-                quick=quick,
-                servers=servers,
-                helpers=argparse.Namespace(
-                    Server=Server,
-                    server_env=server_env,
-                    fetch_form=fetch_form,
-                    report_form=report_form,
-                    make_photo=make_photo,
-                    BenchError=BenchError,
-                    say=say,
-                ),
+                tmp=tmp, data_dir=data_dir, quick=quick, servers=servers, helpers=helpers
             )
 
     except BenchError as error:

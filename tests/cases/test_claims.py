@@ -4,7 +4,7 @@ import pytest
 from django.db import DatabaseError
 
 from cases import access, audit, claims, intake
-from cases.models import Case, SubmissionClaim
+from cases.models import Case, PendingMail, SubmissionClaim
 from tests.conftest import ANSWERS
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def test_another_form_makes_another_case(coalition):
     assert Case.objects.count() == 2
 
 
-def test_a_failure_before_the_commit_leaves_no_claim_and_the_form_can_be_sent_again(
+def test_a_failure_before_the_commit_leaves_no_claim_nor_mail_and_the_form_can_be_sent_again(
     coalition, monkeypatch
 ):
     def fails(*args, **kwargs):
@@ -40,9 +40,11 @@ def test_a_failure_before_the_commit_leaves_no_claim_and_the_form_can_be_sent_ag
     with pytest.raises(DatabaseError, match="audit log"):
         send()
     assert not SubmissionClaim.objects.exists() and not Case.objects.exists()
+    assert not PendingMail.objects.exists()  # the outbox is part of the same transaction
     monkeypatch.undo()
     resent = send()
     assert not resent.repeated and access.case_for_receipt(resent.receipt)[0] == resent.case
+    assert PendingMail.objects.filter(case=resent.case, kind="new_case").exists()
 
 
 def test_the_database_holds_neither_the_token_nor_the_receipt(coalition):

@@ -13,7 +13,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-WORKER_RESTART_PAUSE = 5
+WORKER_RESTART_PAUSE = 2
 
 
 class Command(BaseCommand):
@@ -75,7 +75,7 @@ class Command(BaseCommand):
         try:
             while not stopping and children["web"].poll() is None:
                 if children["worker"].poll() is not None:
-                    self.stderr.write("the Celery worker exited; starting it again in 5 s")
+                    self.stderr.write("the Celery worker exited; starting it again in 2 s")
                     time.sleep(WORKER_RESTART_PAUSE)
                     children["worker"] = subprocess.Popen(commands["worker"])
                 time.sleep(0.5)
