@@ -121,7 +121,7 @@ class SealingUploadHandler(FileUploadHandler):
 
     def upload_interrupted(self) -> None:
         if getattr(self, "out", None) is not None:
-            self._give_up(None, TOO_LARGE)
+            self._give_up(None)
 
 
 @dataclass(frozen=True)
