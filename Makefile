@@ -8,9 +8,10 @@ PY := $(VENV)/bin/python
 TEST_WORKERS ?= 2
 
 # Debian packages: mat2 removes metadata from office files and audio; fonts render pages and
-# PDFs; chromium runs the browser tests (never `playwright install`).
+# PDFs; chromium runs the browser tests (never `playwright install`); the fault tests start
+# a private redis-server of their own.
 RUN_PACKAGES := mat2 fonts-dejavu-core
-TEST_PACKAGES := $(RUN_PACKAGES) chromium fonts-liberation
+TEST_PACKAGES := $(RUN_PACKAGES) chromium fonts-liberation redis-server
 
 .PHONY: run test lint bench messages clean run-packages test-packages
 

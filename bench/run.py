@@ -12,7 +12,10 @@ with production KDF costs, and measures over loopback only:
   6-8. the case officers' side (bench/officers.py): the queue with 100,000 cases (queries per
      page and render time), staff login against its Argon2id floor, and opening a case
      with 10 attachments and 50 messages. `--only staff` runs just these; with
-     BENCH_DATABASE_URL set (an empty, throwaway database) they run on that database.
+     BENCH_DATABASE_URL set (an empty, throwaway database) they run on that database;
+  9. the fault run (bench/faults.py): reporters sending while web workers are SIGKILLed
+     and the cache's Redis is stopped, with how many reports were accepted, lost and
+     duplicated. `--only faults` runs just this.
 
 Missed targets print FAIL and exit 0; only a broken bench exits non-zero. Every process it
 starts is stopped by PID and the temp dir is removed, whatever happens.
@@ -40,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import faults  # noqa: E402
 import officers  # noqa: E402
 from httpkit import NETWORK_ERRORS, Client, Multipart, same_origin, scan_html  # noqa: E402
 
@@ -299,7 +303,9 @@ def fetch_form(client: Client) -> FormPage:
     )
 
 
-def report_form(page: FormPage, rng: random.Random, photo: bytes | None = None) -> Multipart:
+def report_form(
+    page: FormPage, rng: random.Random, photo: bytes | None = None, marker: str = ""
+) -> Multipart:
     def pick(name: str) -> str:
         options = [o for o in page.selects.get(name, []) if o]
         return rng.choice(options) if options else ""
@@ -313,7 +319,7 @@ def report_form(page: FormPage, rng: random.Random, photo: bytes | None = None) 
     form.field("province", "Ituri").field("mine_site", "Site 14, near the river")
     form.field("mineral", pick("mineral")).field("stage", pick("stage"))
     form.field("incident_date", "2025-03-14").field("date_precision", pick("date_precision"))
-    form.field("what_happened", TEXT * 6 + f" (#{rng.randrange(10**9)})")
+    form.field("what_happened", TEXT * 6 + f" (#{rng.randrange(10**9)}) {marker}".rstrip())
     for code in page.actors[:2]:
         form.field("actors", code)
     form.field("people_affected", "about forty")
@@ -730,11 +736,12 @@ def main() -> int:
     parser.add_argument("--upload-mb", type=int, default=100)
     parser.add_argument(
         "--only",
-        choices=("reporter", "staff"),
-        help="run only the reporter sections (1-5) or only the staff sections (6-8)",
+        choices=("reporter", "staff", "faults"),
+        help="run only the reporter sections (1-5), the staff sections (6-8) or the fault run (9)",
     )
     args = parser.parse_args()
-    reporter_part, staff_part = args.only != "staff", args.only != "reporter"
+    reporter_part, staff_part = args.only in (None, "reporter"), args.only in (None, "staff")
+    fault_part = args.only in (None, "faults")
     quick = args.quick
 
     def on_signal(signum, _frame):
@@ -759,19 +766,25 @@ def main() -> int:
         say(f"  set-up took {time.monotonic() - t0:.1f} s")
         if reporter_part:
             reporter_sections(tmp, data_dir, env, args, quick, servers, results)
+        # What the sections borrow from this module (passed in: no import cycle).
+        helpers = argparse.Namespace(
+            Server=Server,
+            server_env=server_env,
+            manage=manage,
+            BenchError=BenchError,
+            SCRUBBED_ENV=SCRUBBED_ENV,
+            fetch_form=fetch_form,
+            report_form=report_form,
+            make_photo=make_photo,
+            say=say,
+        )
         if staff_part:
             results["staff"] = officers.section(
-                data_dir=data_dir,
-                tmp=tmp,
-                quick=quick,
-                servers=servers,
-                helpers=argparse.Namespace(
-                    Server=Server,
-                    server_env=server_env,
-                    manage=manage,
-                    BenchError=BenchError,
-                    SCRUBBED_ENV=SCRUBBED_ENV,
-                ),
+                data_dir=data_dir, tmp=tmp, quick=quick, servers=servers, helpers=helpers
+            )
+        if fault_part:
+            results["faults"] = faults.section(
+                tmp=tmp, data_dir=data_dir, quick=quick, servers=servers, helpers=helpers
             )
 
     except BenchError as error:
@@ -797,6 +810,8 @@ def main() -> int:
         reporter_verdicts(results, args, verdict)
     if staff_part:
         officers.verdicts(results["staff"], verdict)
+    if fault_part:
+        faults.verdicts(results["faults"], verdict, say)
     say(
         f"Bench took {time.monotonic() - began:.0f} s; {load()} (other work on the machine "
         f"inflates latencies and lowers throughput)."

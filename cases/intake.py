@@ -1,8 +1,9 @@
 """What reporters send: a new case with its files, and follow-up messages in the mailbox.
 
-A submission is one transaction: the case, its categories, every key wrap, its files and
-its audit event are committed together or not at all. Expensive key derivation runs
-before the transaction opens, so locks are held briefly.
+A submission is one transaction: the case, its double-submit claim, its categories, every
+key wrap, its files, its audit event and its notification (the outbox) are committed
+together or not at all. Expensive key derivation runs before the transaction opens, so
+locks are held briefly.
 """
 
 import json
@@ -17,9 +18,8 @@ from django.db import IntegrityError, transaction
 
 from lib import clock, crypto
 
-from . import audit, content, deadlines, keys, notifications, report, storage
+from . import audit, claims, content, deadlines, keys, notifications, report, routing, storage
 from .models import Attachment, Case, CaseCategory, KeyWrap, Message, Priority, Sender
-from .routing import recipients
 from .uploads import StagedFile
 
 # Crockford's alphabet without I, L, O, U: easy to read aloud and to type back.
@@ -35,29 +35,45 @@ def new_reference() -> str:
 @dataclass(frozen=True)
 class Submission:
     case: Case
-    receipt: str
+    receipt: str | None  # None only for a repeat whose receipt can no longer be shown
+    repeated: bool = False  # True when an earlier request with the same token made the case
 
 
-def submit(*, answers: dict, files: Sequence[StagedFile] = (), language: str = "en") -> Submission:
+class NobodyToReceive(Exception):
+    """No active officer or coordinator could read a case from this country."""
+
+
+def submit(
+    *,
+    answers: dict,
+    files: Sequence[StagedFile] = (),
+    language: str = "en",
+    token: str | None = None,
+) -> Submission:
     """Create a case from a reporter's answers and staged files; return it with its receipt.
 
     The answers are checked against the report's fields first (report.InvalidReport).
     The receipt is returned once and never stored. The case key is wrapped for the
-    reporter (under the receipt), every recipient in scope and the escrow key if set.
+    reporter (under the receipt), every recipient the routing chain gives and the escrow
+    key if set; with no recipient at all the report is refused (NobodyToReceive). With a
+    submission token (cases.claims), a form sent again returns the case it already made.
     """
     answers = report.clean_answers(answers)
+    token = token if claims.usable(token) else None
+    if token and (earlier := claims.find(token)):
+        return Submission(earlier.case, earlier.receipt, repeated=True)
+    route = routing.route(answers["country"], regional_only=answers["regional_only"])
+    if route.level == routing.NOBODY:
+        raise NobodyToReceive(answers["country"])
+    wraps = [(profile.user_id, bytes(profile.public_key)) for profile in route.recipients]
+    if settings.LANTERNE_ESCROW_PUBLIC_KEY:
+        wraps.append((None, crypto.unb64(settings.LANTERNE_ESCROW_PUBLIC_KEY)))
     receipt = crypto.generate_receipt()
     receipt_keys = keys.receipt_keys(receipt)
     case_key, case_id = crypto.random_key(), uuid.uuid4()
     sealed_report = crypto.seal_for_case(
         case_key, case_id.bytes, "report", json.dumps(answers).encode()
     )
-    wraps = [
-        (profile.user_id, bytes(profile.public_key))
-        for profile in recipients(answers["country"], regional_only=answers["regional_only"])
-    ]
-    if settings.LANTERNE_ESCROW_PUBLIC_KEY:
-        wraps.append((None, crypto.unb64(settings.LANTERNE_ESCROW_PUBLIC_KEY)))
     received_at = clock.coarse_now()
     priority = Priority.P1 if answers["urgent"] else ""
 
@@ -81,6 +97,9 @@ def submit(*, answers: dict, files: Sequence[StagedFile] = (), language: str = "
                 )
                 deadlines.refresh(case)
                 case.save(force_insert=True)
+                if token:
+                    # First after the case: a request racing with the same token waits here.
+                    claims.claim(case, token, receipt)
                 CaseCategory.objects.bulk_create(
                     CaseCategory(case=case, code=code) for code in answers["categories"]
                 )
@@ -94,11 +113,17 @@ def submit(*, answers: dict, files: Sequence[StagedFile] = (), language: str = "
                 )
                 attach(case, case_key, files, message=None)
                 audit.record(
-                    "submit", by="reporter", case=case, at=received_at, detail={"files": len(files)}
+                    "submit",
+                    by="reporter",
+                    case=case,
+                    at=received_at,
+                    detail={"files": len(files), "route": route.level},
                 )
                 notifications.queue("new_case", case)
             return Submission(case, receipt)
         except IntegrityError:
+            if token and (earlier := claims.find(token)):
+                return Submission(earlier.case, earlier.receipt, repeated=True)
             # References are 40 random bits: a collision is rare, but draw again.
             if not Case.objects.filter(reference=reference).exists():
                 raise

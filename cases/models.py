@@ -365,3 +365,35 @@ class AuditHead(models.Model):
     """The single row holding the chain's last digest; locking it orders the writers."""
 
     digest = models.CharField(max_length=64)
+
+
+class SubmissionClaim(models.Model):
+    """One filled-in report form, committed with its case: "already sent" means it exists.
+
+    The tag is a hash of the form's submission token (a random value only the reporter's
+    page holds); the receipt is sealed under a key derived from the same token, so the
+    server alone can neither recognise the page nor read the receipt. Rows are deleted a
+    day after the case arrived (cases.claims.forget_old); no history is kept of them.
+    """
+
+    tag = models.CharField(max_length=64, unique=True)
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="claim")
+    sealed_receipt = models.BinaryField()
+    # To the hour, like the case's received_at.
+    created_at = models.DateTimeField()
+
+
+class PendingMail(models.Model):
+    """The transactional outbox: a notification written with the act that causes it.
+
+    Nothing is sent when the act commits: cases.tasks.deliver_notifications sends what
+    waits here in fixed slots (LANTERNE_MAIL_SLOT_MINUTES), records a Notice and deletes
+    the row. A broker that is down only delays the mail; it can never lose it.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="pending_mail")
+    kind = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["case", "kind"], name="one_pending_mail")]

@@ -1,9 +1,19 @@
-"""Content-free e-mails to a case's key holders, each sent at least once and, normally, once.
+"""Content-free e-mails to a case's key holders, sent from an outbox in fixed slots.
 
 A mail crosses servers we do not control, so it carries the case reference and a link,
 nothing else: no text, category, country, priority or reason. Whoever reads it learns that
-a case exists, not what it is about. Each mail is recorded as a Notice *after* it is sent:
-a crash in between sends it twice, which is better than never.
+a case exists, not what it is about.
+
+Acts never send. They write a PendingMail row in their own transaction (`queue`), so a
+notification exists exactly when its act committed, whatever the broker, the cache or the
+worker does. At fixed minutes of the hour (every LANTERNE_MAIL_SLOT_MINUTES, default 10:
+:00, :10, :20 ...) beat runs cases.tasks.deliver_notifications, which sends what waits,
+one mail per person and case, records a Notice per kind and deletes the rows; a mail
+server or database that fails leaves the rows for the next slot. A crash between sending
+and recording sends the mail again at the next slot, which is better than never.
+Urgent (P1) cases pay for the slots with up to one slot's delay before the first mail
+(10 minutes against their 24-hour acknowledgement clock, while they already head every
+queue); in exchange no mail's time tells when a report or message arrived.
 
 Notice kinds, unique per case:
     new_case                      the case arrived
@@ -14,9 +24,9 @@ and one that records an act rather than a mail:
     escalation:<deadline>:<ts>    the missed deadline was handled (escalated, or reported)
 """
 
+import logging
 from datetime import datetime, timedelta
 
-from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
@@ -24,11 +34,9 @@ from django.urls import reverse
 
 from lib import clock
 
-from .models import OPEN_STATUSES, Case, KeyWrap, Notice, Sender
+from .models import OPEN_STATUSES, Case, KeyWrap, Notice, PendingMail, Sender
 
-# Notifications the on-commit queue may have lost (broker down) are sent by the periodic
-# sweep if they are this recent; older ones are history, not news.
-CATCH_UP_WINDOW = timedelta(days=7)
+logger = logging.getLogger(__name__)
 
 
 def recipients(case: Case) -> list[str]:
@@ -66,22 +74,46 @@ def notice_kind(case: Case, kind: str) -> str:
     return kind
 
 
-def send(case: Case, kind: str) -> int:
-    """Mail each key holder once per notice kind; return how many mails were sent.
+def queue(kind: str, case: Case) -> None:
+    """Put a content-free notification in the outbox, inside the caller's transaction."""
+    PendingMail.objects.get_or_create(case=case, kind=notice_kind(case, kind))
 
-    Raises OSError (smtplib.SMTPException included) if the mail server fails: the caller
-    retries, and the Notice is not recorded until every mail has gone.
+
+def send(case: Case, kinds: list[str]) -> int:
+    """Mail each key holder once about these notice kinds; return how many mails went.
+
+    Raises OSError (smtplib.SMTPException included) if the mail server fails; nothing is
+    recorded then. Kinds already noticed are not mailed again.
     """
-    kind = notice_kind(case, kind)
-    if Notice.objects.filter(case=case, kind=kind).exists():
-        return 0  # already sent: running twice is harmless
+    done = set(Notice.objects.filter(case=case, kind__in=kinds).values_list("kind", flat=True))
+    todo = [kind for kind in kinds if kind not in done]
     # One mail per person, so no one's address is shown to the others or to their servers.
-    messages = [build(case, to) for to in recipients(case)]
+    messages = [build(case, to) for to in recipients(case)] if todo else []
     if messages:
         with get_connection() as connection:
             connection.send_messages(messages)
-    Notice.objects.get_or_create(case=case, kind=kind)
+    Notice.objects.bulk_create([Notice(case=case, kind=k) for k in todo], ignore_conflicts=True)
     return len(messages)
+
+
+def deliver() -> int:
+    """Send everything waiting in the outbox, case by case; return how many mails went.
+
+    A mail server that fails stops the round: what is left waits for the next slot.
+    """
+    waiting: dict[Case, list[PendingMail]] = {}
+    for row in PendingMail.objects.select_related("case"):
+        waiting.setdefault(row.case, []).append(row)
+    sent = 0
+    for case, rows in waiting.items():
+        # No transaction around the mail server: SQLite would hold its write lock meanwhile.
+        try:
+            sent += send(case, [row.kind for row in rows])
+        except OSError:  # smtplib.SMTPException too
+            logger.warning("the mail server failed; the outbox waits for the next slot")
+            break
+        PendingMail.objects.filter(id__in=[row.id for row in rows]).delete()
+    return sent
 
 
 def deadline_name(case: Case) -> str:
@@ -99,60 +131,14 @@ def remind_at(case: Case) -> datetime:
     return case.next_due - lead
 
 
-def due_notices(at: datetime | None = None) -> list[tuple[Case, str]]:
-    """Reminders now due, and recent notifications whose mail never went (a lost queue)."""
+@transaction.atomic
+def queue_due_reminders(at: datetime | None = None) -> int:
+    """Put in the outbox a reminder for each deadline coming up; return how many."""
     at = at or clock.now()
-    open_cases = Case.objects.filter(status__in=OPEN_STATUSES, shredded_at=None)
-    sent = {(n.case_id, n.kind) for n in Notice.objects.filter(case__in=open_cases)}
-    due = []
-    for case in open_cases.filter(next_due__gt=at):
-        if remind_at(case) <= at:
-            due.append((case, deadline_kind("reminder", case)))
-    for case in open_cases.filter(received_at__gte=at - CATCH_UP_WINDOW):
-        due.append((case, "new_case"))
-    recent = open_cases.filter(
-        messages__sender=Sender.REPORTER, messages__created_at__gte=at - CATCH_UP_WINDOW
-    ).distinct()
-    for case in recent:
-        due.append((case, notice_kind(case, "reporter_message")))
-    for case_id, kind in sent:  # an overdue escalation whose mail was lost
-        if kind.startswith("escalation:"):
-            due.append((open_cases.get(id=case_id), kind.replace("escalation:", "overdue:", 1)))
-    return [(case, kind) for case, kind in due if (case.id, kind) not in sent]
-
-
-def queue_due_notices(at: datetime | None = None) -> int:
-    """Queue a notification task for each notice now due; return how many."""
-    due = due_notices(at)
-    for case, kind in due:
-        # A full kind ("reporter_message:3") is sent as it is: the count it names is past.
-        case_id = str(case.id)
-        transaction.on_commit(lambda k=kind, c=case_id: notify.delay(k, c))
-    return len(due)
-
-
-def queue(kind: str, case: Case) -> None:
-    """Queue a content-free notification to the case's key holders once the act commits."""
-    case_id = str(case.id)
-    transaction.on_commit(lambda: notify.delay(kind, case_id), robust=True)
-
-
-# Backoff between tries of a failed mail: 30 s doubling to 15 min, for about a day. Kept
-# well below the broker's visibility timeout, or a waiting retry would be delivered twice.
-RETRY_FIRST, RETRY_LONGEST, RETRIES = 30, 900, 100
-
-
-def backoff(retries: int) -> int:
-    return min(RETRY_FIRST * 2 ** min(retries, 10), RETRY_LONGEST)
-
-
-@shared_task(bind=True, max_retries=RETRIES)
-def notify(self, kind: str, case_id: str) -> int:
-    """Tell the case's key holders it needs attention, without a word of its content."""
-    case = Case.objects.filter(id=case_id).first()
-    if case is None:
-        return 0
-    try:
-        return send(case, kind)
-    except OSError as error:  # smtplib.SMTPException too: mail server down, try again later
-        raise self.retry(exc=error, countdown=backoff(self.request.retries)) from None
+    open_cases = Case.objects.filter(status__in=OPEN_STATUSES, shredded_at=None, next_due__gt=at)
+    queued = 0
+    for case in open_cases:
+        kind = deadline_kind("reminder", case)
+        if remind_at(case) <= at and not case.notices.filter(kind=kind).exists():
+            queued += PendingMail.objects.get_or_create(case=case, kind=kind)[1]
+    return queued

@@ -1,19 +1,21 @@
 """Celery's periodic sweeps: thin, idempotent, and given ids only — never case content.
 
-Each loads what it needs by id and calls one function. The one task queued by acts, the
-notification, lives with the mails in cases.notifications, so acts need not import this
-module (which imports them). Tasks are acknowledged only when
-they finish (CELERY_TASK_ACKS_LATE), so one cut short by a killed worker runs again.
+Each loads what it needs from the database and calls one function. Acts queue no task:
+their notifications wait in the outbox (cases.notifications) for deliver_notifications.
+Tasks are acknowledged only when they finish (CELERY_TASK_ACKS_LATE), so one cut short by
+a killed worker runs again.
 """
 
 import logging
 import uuid
 
 from celery import shared_task
+from django.conf import settings
+from django.db import DatabaseError
 
 from lib import clock
 
-from . import checkpoints, notifications, retention, storage, workflow
+from . import checkpoints, claims, notifications, retention, storage, workflow
 from .models import OPEN_STATUSES, Attachment, Case
 
 logger = logging.getLogger(__name__)
@@ -45,10 +47,39 @@ def purge_abandoned_uploads() -> int:
     return removed
 
 
+# A database that is down is tried again this often, within the slot (the next slot's
+# run takes over after that).
+DATABASE_RETRY_SECONDS = 30
+
+
+@shared_task(bind=True, max_retries=None)
+def deliver_notifications(self) -> int:
+    """Send the mails waiting in the outbox (beat runs this at each mail slot)."""
+    try:
+        return notifications.deliver()
+    except DatabaseError as error:
+        if (self.request.retries + 1) * DATABASE_RETRY_SECONDS >= slot_seconds():
+            raise
+        logger.warning(
+            "the database is unavailable; delivering again in %d s", DATABASE_RETRY_SECONDS
+        )
+        raise self.retry(exc=error, countdown=DATABASE_RETRY_SECONDS) from None
+
+
+def slot_seconds() -> int:
+    return settings.LANTERNE_MAIL_SLOT_MINUTES * 60
+
+
 @shared_task
 def remind_deadlines() -> int:
-    """Queue reminders for deadlines coming up, and any notification the queue lost."""
-    return notifications.queue_due_notices()
+    """Put reminders for deadlines coming up in the outbox."""
+    return notifications.queue_due_reminders()
+
+
+@shared_task
+def forget_submission_claims() -> int:
+    """Delete double-submit claims (and their sealed receipts) older than a day."""
+    return claims.forget_old()
 
 
 @shared_task

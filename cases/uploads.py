@@ -1,14 +1,21 @@
 """Uploads are encrypted while they arrive, cleaned of metadata, and kept sealed until used.
 
 No upload ever touches the disk in clear: Django's temporary-file handler is replaced by
-SealingUploadHandler (settings.FILE_UPLOAD_HANDLERS), which seals each 64 KiB chunk as it
-comes off the socket under a random key that lives only in memory. Accepting a file then
-removes its metadata (lib.scrub) and re-seals it. A Draft keeps accepted files between
-attempts at a form; its key goes back to the browser in a hidden field and is never stored.
+SealingUploadHandler (settings.FILE_UPLOAD_HANDLERS, after cases.multipart's
+WholeBodyHandler), which seals each 64 KiB chunk as it comes off the socket under a
+random key that lives only in memory. Accepting a file then removes its metadata
+(lib.scrub) and re-seals it. A Draft keeps accepted files between attempts at a form; its
+key goes back to the browser in a hidden field and is never stored.
+
+A file the disk has no room for is not an error page: its partial ciphertext is removed,
+the rest of the form is read, and the file comes back refused with a message. Files
+beyond LANTERNE_MAX_ATTACHMENTS in one request are not written at all.
 """
 
+import errno
 import io
 import json
+import logging
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -17,6 +24,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from lib import crypto, scrub
 
@@ -24,56 +32,96 @@ from . import storage
 
 MIB = 1024 * 1024
 
+logger = logging.getLogger(__name__)
+
+# Why an upload was not kept (SealedUpload.refused).
+TOO_LARGE, TOO_MANY, NOT_STORED = "too_large", "too_many", "not_stored"
+
 
 def file_context(file_id: uuid.UUID) -> bytes:
     return b"lanterne|file|" + file_id.bytes
 
 
 class SealedUpload(UploadedFile):
-    """An upload already sealed on disk; its key exists only in this object."""
+    """An upload already sealed on disk (unless refused); its key exists only in this object."""
 
-    def __init__(self, file_id: uuid.UUID, key: bytes, name: str, size: int, too_large: bool):
+    def __init__(self, file_id: uuid.UUID, key: bytes, name: str, size: int, refused: str = ""):
         super().__init__(file=None, name=name, content_type=None, size=size)
-        self.file_id, self.key, self.too_large = file_id, key, too_large
+        self.file_id, self.key, self.refused = file_id, key, refused
 
     def discard(self) -> None:
         storage.remove(storage.spool_path(self.file_id))
 
+    def close(self) -> None:
+        """Nothing is open: the ciphertext waits on disk, closed, for accept()."""
+
+
+def out_of_space(error: OSError) -> bool:
+    return error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
 
 class SealingUploadHandler(FileUploadHandler):
     chunk_size = crypto.CHUNK_SIZE
+
+    def handle_raw_input(self, *args, **kwargs) -> None:
+        self.files_seen = 0
 
     def new_file(self, *args, **kwargs) -> None:
         super().new_file(*args, **kwargs)
         self.limit = settings.LANTERNE_MAX_ATTACHMENT_MB * MIB
         self.file_id, self.key = uuid.uuid4(), crypto.random_key()
         self.path = storage.spool_path(self.file_id)
-        self.out = storage.create_private(self.path)
+        self.size, self.refused, self.out = 0, "", None
+        self.files_seen = getattr(self, "files_seen", 0) + 1
+        if self.files_seen > settings.LANTERNE_MAX_ATTACHMENTS:
+            self.refused = TOO_MANY  # more than a form can take: not even written
+            return
+        try:
+            self.out = storage.create_private(self.path)
+        except OSError as error:
+            self._give_up(error)
+            return
         self.sealer = crypto.StreamSealer(self.key, self.out, context=file_context(self.file_id))
-        self.size, self.too_large = 0, False
+
+    def _give_up(self, error: OSError | None, reason: str = NOT_STORED) -> None:
+        """Keep reading the request, keep nothing of this file."""
+        if error is not None and not out_of_space(error):
+            logger.error("an upload could not be written to the spool: %s", error.strerror)
+        self.refused = reason
+        if self.out is not None:
+            try:
+                self.out.close()
+            except OSError:  # the last buffered bytes had no room either
+                pass
+            self.out = None
+        storage.remove(self.path)
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
         self.size += len(raw_data)
-        if self.too_large:
+        if self.refused:
             return None
-        if self.size > self.limit:  # keep reading the request, keep nothing of this file
-            self.too_large = True
-            self.out.close()
-            storage.remove(self.path)
+        if self.size > self.limit:
+            self._give_up(None, TOO_LARGE)
             return None
-        self.sealer.write(raw_data)
+        try:
+            self.sealer.write(raw_data)
+        except OSError as error:
+            self._give_up(error)
         return None
 
     def file_complete(self, file_size: int) -> SealedUpload:
-        if not self.too_large:
-            self.sealer.close()
-            self.out.close()
-        return SealedUpload(self.file_id, self.key, self.file_name, self.size, self.too_large)
+        if not self.refused:
+            try:
+                self.sealer.close()
+                self.out.close()
+                self.out = None
+            except OSError as error:
+                self._give_up(error)
+        return SealedUpload(self.file_id, self.key, self.file_name, self.size, self.refused)
 
     def upload_interrupted(self) -> None:
-        if getattr(self, "out", None) is not None and not self.out.closed:
-            self.out.close()
-            storage.remove(self.path)
+        if getattr(self, "out", None) is not None:
+            self._give_up(None)
 
 
 @dataclass(frozen=True)
@@ -99,7 +147,15 @@ class StagedFile:
 
 
 class UploadRejected(Exception):
-    pass
+    def __init__(self, message: str, *, server_fault: bool = False):
+        super().__init__(message)
+        self.server_fault = server_fault
+
+
+class FileErrors(list):
+    """take_uploads' messages; server_fault when a file failed for want of disk space."""
+
+    server_fault = False
 
 
 def safe_name(name: str) -> str:
@@ -107,14 +163,38 @@ def safe_name(name: str) -> str:
     return "".join(c for c in name if c.isprintable())[:120]
 
 
+def not_stored(name: str) -> UploadRejected:
+    return UploadRejected(
+        _(
+            "“%(name)s” could not be stored just now and was not kept. Nothing you typed is "
+            "lost: attach it again when you send the form again."
+        )
+        % {"name": safe_name(name)},
+        server_fault=True,
+    )
+
+
 def accept(upload: SealedUpload) -> StagedFile:
-    """Clean a sealed upload's metadata and re-seal it; raise UploadRejected if too large."""
-    if upload.too_large:
+    """Clean a sealed upload's metadata and re-seal it; raise UploadRejected if refused."""
+    if upload.refused == TOO_LARGE:
         upload.discard()
         raise UploadRejected(
             _("“%(name)s” is larger than %(limit)d MB and was not kept.")
             % {"name": safe_name(upload.name), "limit": settings.LANTERNE_MAX_ATTACHMENT_MB}
         )
+    if upload.refused:
+        upload.discard()
+        raise not_stored(upload.name)
+    try:
+        return clean_and_seal(upload)
+    except OSError as error:  # no room for the cleaned copy: the original goes too
+        if not out_of_space(error):
+            logger.error("an upload could not be re-sealed: %s", error.strerror)
+        upload.discard()
+        raise not_stored(upload.name) from None
+
+
+def clean_and_seal(upload: SealedUpload) -> StagedFile:
     path = storage.spool_path(upload.file_id)
     if upload.size > settings.LANTERNE_SCRUB_MAX_MB * MIB:
         # Too big to hold in memory for cleaning: keep the ciphertext as it is.
@@ -142,8 +222,13 @@ def accept(upload: SealedUpload) -> StagedFile:
 
 def seal_new(data: bytes, name: str, content_type: str, scrubbed: bool) -> StagedFile:
     file_id, key = uuid.uuid4(), crypto.random_key()
-    with storage.create_private(storage.spool_path(file_id)) as out:
-        crypto.seal_stream(key, io.BytesIO(data), out, context=file_context(file_id))
+    path = storage.spool_path(file_id)
+    try:
+        with storage.create_private(path) as out:
+            crypto.seal_stream(key, io.BytesIO(data), out, context=file_context(file_id))
+    except OSError:
+        storage.remove(path)
+        raise
     return StagedFile(file_id, key, name, content_type, len(data), scrubbed)
 
 
@@ -178,14 +263,20 @@ class Draft:
         return f"{self.id.hex}.{crypto.b64(self.key)}"
 
     def save(self) -> None:
+        """Write the draft's list (OSError if the disk refuses: the older list then stays)."""
         entries = [{**asdict(f), "id": f.id.hex, "key": crypto.b64(f.key)} for f in self.files]
         blob = crypto.seal(self.key, json.dumps(entries).encode(), context=self.id.bytes)
         path = storage.draft_path(self.id)
         tmp = path.with_suffix(".tmp")
         storage.remove(tmp)
-        with storage.create_private(tmp) as out:
-            out.write(blob)
+        try:
+            with storage.create_private(tmp) as out:
+                out.write(blob)
+        except OSError:
+            storage.remove(tmp)
+            raise
         tmp.replace(path)
+        storage.keep(storage.spool_path(f.id) for f in self.files)
 
     def remove(self, file_ids: set[str]) -> None:
         for f in [f for f in self.files if f.id.hex in file_ids]:
@@ -200,19 +291,27 @@ class Draft:
         storage.remove(storage.draft_path(self.id))
 
 
-def take_uploads(draft: Draft, uploads: list[SealedUpload]) -> list[str]:
-    """Accept new uploads into the draft; return an error message for each one refused."""
-    errors = []
+def take_uploads(draft: Draft, uploads: list[SealedUpload]) -> FileErrors:
+    """Accept new uploads into the draft; return an error message for what was refused."""
+    errors, over = FileErrors(), []
     for upload in uploads:
-        if len(draft.files) >= settings.LANTERNE_MAX_ATTACHMENTS:
+        if len(draft.files) >= settings.LANTERNE_MAX_ATTACHMENTS or upload.refused == TOO_MANY:
             upload.discard()
-            errors.append(
-                _("At most %(n)d files can be attached; “%(name)s” was not kept.")
-                % {"n": settings.LANTERNE_MAX_ATTACHMENTS, "name": safe_name(upload.name)}
-            )
+            over.append(safe_name(upload.name))
             continue
         try:
             draft.files.append(accept(upload))
         except UploadRejected as rejected:
             errors.append(str(rejected))
+            errors.server_fault |= rejected.server_fault
+    if over:
+        shown = ", ".join(f"“{name}”" for name in over[:5]) + (", …" if len(over) > 5 else "")
+        errors.append(
+            ngettext(
+                "At most %(n)d files can be attached; %(count)d more was not kept: %(names)s.",
+                "At most %(n)d files can be attached; %(count)d more were not kept: %(names)s.",
+                len(over),
+            )
+            % {"n": settings.LANTERNE_MAX_ATTACHMENTS, "count": len(over), "names": shown}
+        )
     return errors

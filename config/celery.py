@@ -4,6 +4,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -11,11 +12,24 @@ app = Celery("lanterne")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+
+def mail_slots() -> crontab:
+    """Every LANTERNE_MAIL_SLOT_MINUTES from the hour: :00, :10, :20 ... by default."""
+    step = settings.LANTERNE_MAIL_SLOT_MINUTES
+    return crontab(minute=",".join(str(m) for m in range(0, 60, step)))
+
+
 # Each task is safe to run twice and catches up on what it missed, so a beat that was down
 # (or runs twice across a restart) loses or doubles nothing. A run still queued when the
 # next is due expires: a worker back from an outage runs each sweep once, not once per
 # missed slot. Minutes are staggered.
 app.conf.beat_schedule = {
+    # The outbox's mails leave only at these fixed minutes (cases/notifications.py).
+    "deliver-notifications": {
+        "task": "cases.tasks.deliver_notifications",
+        "schedule": mail_slots(),
+        "options": {"expires": settings.LANTERNE_MAIL_SLOT_MINUTES * 60 - 30},
+    },
     "remind-deadlines": {
         "task": "cases.tasks.remind_deadlines",
         "schedule": crontab(minute="2-59/15"),
@@ -35,6 +49,11 @@ app.conf.beat_schedule = {
         "task": "cases.tasks.mail_audit_checkpoint",
         "schedule": crontab(hour=4, minute=53),
         "options": {"expires": 23 * 3600},
+    },
+    "forget-submission-claims": {
+        "task": "cases.tasks.forget_submission_claims",
+        "schedule": crontab(minute=23),
+        "options": {"expires": 55 * 60},
     },
     "apply-retention": {
         "task": "cases.tasks.apply_retention",

@@ -168,6 +168,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Reads every form whole (or refuses it) and removes uploads nobody kept.
+    "config.request_body.RequestBodyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "config.security.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -203,7 +205,13 @@ TEMPLATES = [
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that is down or stuck must fail fast: lib.counters then counts in
+            # process memory instead, and no request waits on it.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 else:
     CACHES = {
@@ -290,8 +298,12 @@ LANTERNE_MAX_ATTACHMENT_MB = env_int("LANTERNE_MAX_ATTACHMENT_MB", 20, minimum=1
 LANTERNE_MAX_ATTACHMENTS = env_int("LANTERNE_MAX_ATTACHMENTS", 10, minimum=1)
 # Files larger than this are encrypted as they are, without metadata removal (memory bound).
 LANTERNE_SCRUB_MAX_MB = env_int("LANTERNE_SCRUB_MAX_MB", 25, minimum=1)
-FILE_UPLOAD_HANDLERS = ["cases.uploads.SealingUploadHandler"]
+# The first reads the body whole (cases.multipart), the second seals files as they come.
+FILE_UPLOAD_HANDLERS = ["cases.multipart.WholeBodyHandler", "cases.uploads.SealingUploadHandler"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # text fields only; files stream to ciphertext
+# Beyond LANTERNE_MAX_ATTACHMENTS a file is not even written, so a reporter who picks a
+# whole folder of photos gets the form back with the first ones kept and a message.
+DATA_UPLOAD_MAX_NUMBER_FILES = 1000
 
 # Argon2id costs (KiB of memory, passes). Tests lower them; production keeps these.
 LANTERNE_RECEIPT_KDF = (env_int("LANTERNE_RECEIPT_KDF_KIB", 65536, minimum=8), 2)
@@ -311,19 +323,20 @@ LANTERNE_RECEIPT_TRIES_GLOBAL_PER_HOUR = env_int(
 )
 
 # Optional escrow public key (X25519, urlsafe base64) for disaster recovery: off by default.
+# Checked by wrapping a throw-away key to it exactly as every submission will.
 LANTERNE_ESCROW_PUBLIC_KEY = env("LANTERNE_ESCROW_PUBLIC_KEY")
 if LANTERNE_ESCROW_PUBLIC_KEY:
-    import base64
-    import binascii
+    from lib import crypto as _crypto
 
     try:
-        _escrow = base64.urlsafe_b64decode(LANTERNE_ESCROW_PUBLIC_KEY + "==")
-    except (binascii.Error, ValueError):
-        _escrow = b""
-    if len(_escrow) != 32:
-        raise ImproperlyConfigured(
-            "LANTERNE_ESCROW_PUBLIC_KEY must be a 32-byte X25519 public key in urlsafe base64"
+        _crypto.wrap_for_recipient(
+            _crypto.unb64(LANTERNE_ESCROW_PUBLIC_KEY), bytes(32), context=b"start-up check"
         )
+    except (_crypto.CryptoError, ValueError):
+        raise ImproperlyConfigured(
+            "LANTERNE_ESCROW_PUBLIC_KEY must be an X25519 public key (32 bytes, urlsafe "
+            "base64 without padding) that keys can be wrapped to"
+        ) from None
 
 LANTERNE_QUICK_EXIT_URL = env("LANTERNE_QUICK_EXIT_URL", "https://www.google.com/search?q=weather")
 LANTERNE_ORGANISATION = env("LANTERNE_ORGANISATION", "Lanterne")
@@ -332,6 +345,11 @@ LANTERNE_ADMIN_PATH = env("LANTERNE_ADMIN_PATH", "admin/").strip("/") + "/"
 LANTERNE_BASE_URL = env("LANTERNE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Deadline reminders go out this many hours before a deadline (at most half its clock).
 LANTERNE_REMINDER_HOURS = env_int("LANTERNE_REMINDER_HOURS", 48, minimum=1)
+# Notification e-mails leave in fixed slots, every this many minutes from the hour
+# (cases/notifications.py): never right after the act that caused them.
+LANTERNE_MAIL_SLOT_MINUTES = env_int("LANTERNE_MAIL_SLOT_MINUTES", 10, minimum=1)
+if 60 % LANTERNE_MAIL_SLOT_MINUTES:
+    raise ImproperlyConfigured("LANTERNE_MAIL_SLOT_MINUTES must divide 60 (e.g. 5, 10, 15, 30)")
 # Closed cases are crypto-shredded this many days after closing (cases/retention.py).
 LANTERNE_RETENTION_DAYS = env_int("LANTERNE_RETENTION_DAYS", 365, minimum=30)
 
@@ -340,6 +358,9 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://")
 BROKER_DIR = DATA_DIR / "broker"
 if CELERY_BROKER_URL == "filesystem://":
     BROKER_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # kombu's filesystem transport, except that a message file it cannot read (left empty
+    # by a full disk) is set aside instead of killing the worker (config/broker.py).
+    CELERY_BROKER_TRANSPORT = "config.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR),
         "control_folder": str(BROKER_DIR / "control"),

@@ -6,18 +6,22 @@ replaced for staff members: an administrator may only reset WITHOUT the recovery
 issues a new enrolment code. Authenticator secrets and backup codes are never shown.
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases import permissions
+from cases import permissions, routing
 from cases.models import AuditEvent, KeyWrap, StaffProfile
+from places.countries import COUNTRIES, REGIONS
 
 from . import accounts, members, queue  # noqa: F401  (they register Case and StaffProfile)
 from .account_forms import ResetKeysForm
@@ -65,6 +69,53 @@ for device_model in (TOTPDevice, StaticDevice):
 admin.site.unregister(User)
 
 
+def where_reports_go(gaps: list[routing.Gap]) -> str:
+    """One sentence per fallback level: which countries' and regions' reports go where."""
+    says = {
+        routing.REGIONAL: gettext("reports from %(scopes)s would go to the regional coordinators"),
+        routing.COALITION: gettext(
+            "reports from %(scopes)s would go to every coordinator of the coalition"
+        ),
+        routing.NOBODY: gettext("reports from %(scopes)s would reach nobody and be refused"),
+    }
+    names = {
+        **{c: str(n) for c, n in COUNTRIES.items()},
+        **{r: str(n) for r, (n, _m) in REGIONS.items()},
+    }
+    sentences = []
+    for level, sentence in says.items():
+        scopes = [names[g.scope] for g in gaps if g.falls_to == level]
+        if scopes:
+            sentences.append(sentence % {"scopes": ", ".join(sorted(scopes))})
+    return "; ".join(sentences)
+
+
+class StaffUserChangeForm(UserChangeForm):
+    """Warns, and waits for a confirmation, before the last recipient of a scope goes."""
+
+    deactivate_anyway = forms.BooleanField(
+        label=_("Deactivate even if reports lose their recipient"),
+        required=False,
+        help_text=_("Needed only when this person is the last to receive some reports."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        was_active = User.objects.filter(pk=self.instance.pk, is_active=True).exists()
+        if was_active and not cleaned.get("is_active", True):
+            gaps = routing.scopes_left_without(self.instance)
+            if gaps and not cleaned.get("deactivate_anyway"):
+                raise forms.ValidationError(
+                    gettext(
+                        "%(user)s is the last active recipient of some reports: without "
+                        "them, %(where)s. Enrol or reactivate somebody first, or tick "
+                        "“Deactivate even if reports lose their recipient”."
+                    )
+                    % {"user": self.instance.get_username(), "where": where_reports_go(gaps)}
+                )
+        return cleaned
+
+
 @admin.register(User)
 class StaffUserAdmin(UserAdmin):
     """Django's user admin, except that nobody sets a staff member's password for them.
@@ -72,10 +123,19 @@ class StaffUserAdmin(UserAdmin):
     Staff are created by enrolment (staff.members), never here. A member who lost password
     and recovery key is reset WITHOUT the recovery key: a new enrolment code, no password
     the administrator could know, and no case until a coordinator admits them again.
+    Deactivating the last recipient of a country or region asks for a confirmation first.
     """
+
+    form = StaffUserChangeForm
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return [*fieldsets, (_("Deactivation"), {"fields": ("deactivate_anyway",)})]
 
     def user_change_password(self, request, id, form_url=""):
         user = self.get_object(request, id)

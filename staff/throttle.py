@@ -20,10 +20,10 @@ import math
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.translation import ngettext
 
 from lib import clock, counters
+from lib.counters import cache
 
 FREE_FAILURES = 3
 MAX_DELAY = 15 * 60

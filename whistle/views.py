@@ -4,7 +4,6 @@ import logging
 import uuid
 
 from django.conf import settings
-from django.db import DatabaseError
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,9 +12,9 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import access, content, intake
+from cases import access, content, intake, multipart
 from cases.models import Status
-from cases.uploads import Draft, take_uploads
+from cases.uploads import Draft, FileErrors, take_uploads
 from lib.crypto import format_receipt
 
 from . import receipts, session
@@ -29,12 +28,37 @@ def home(request):
     return render(request, "whistle/home.html")
 
 
-def load_draft(request) -> tuple[Draft, list[str]]:
+def load_draft(request) -> tuple[Draft, FileErrors]:
     """The files kept from earlier attempts at this form, plus this request's uploads."""
     draft = Draft.load(request.POST.get("draft", ""))
     draft.remove(set(request.POST.getlist("remove")))
     errors = take_uploads(draft, request.FILES.getlist("attachments"))
     return draft, errors
+
+
+def keep_draft(draft: Draft) -> Draft:
+    """Save the draft for the next attempt; on a disk with no room, keep the last saved one."""
+    if draft.files:
+        try:
+            draft.save()
+        except OSError:
+            log.warning("a draft could not be saved; its last saved list is kept")
+            return Draft.load(draft.token)
+    return draft
+
+
+# Whatever failed, nothing was committed and the draft keeps the files already accepted.
+NOT_SAVED = gettext_lazy(
+    "Your report could not be saved just now. Nothing you typed or attached is lost: "
+    "please send it again."
+)
+# A disk with no room refused a file of this attempt: that file must be attached again.
+DISK_FULL = gettext_lazy(
+    "Your report could not be saved just now. Nothing you typed is lost: please send it again."
+)
+MESSAGE_NOT_SAVED = gettext_lazy(
+    "Your message could not be saved just now. Nothing you typed is lost: please send it again."
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -48,6 +72,10 @@ def report(request):
     token = request.POST.get("submission") or receipts.new_submission_token()
     draft, file_errors = load_draft(request)
     form = ReportForm(request.POST)
+    if refused := multipart.refusal(request):
+        form.add_error(None, refused)
+    if file_errors.server_fault:
+        form.add_error(None, DISK_FULL)
     if receipts.submissions_blocked(request):
         form.add_error(
             None,
@@ -58,48 +86,37 @@ def report(request):
             ),
         )
     elif form.is_valid() and not file_errors:
-        if not receipts.claim_submission(token):
-            return show_receipt_again(request, token)
         try:
             submission = intake.submit(
-                answers=form.answers(), files=draft.files, language=get_language()
+                answers=form.answers(), files=draft.files, language=get_language(), token=token
             )
-        except DatabaseError:
-            receipts.release_submission(token)
+        except Exception:  # noqa: BLE001 - whatever failed, nothing was committed: say so
             log.exception("a submission could not be saved; the reporter was asked to retry")
-            form.add_error(
-                None,
-                _(
-                    "Your report could not be saved just now. Nothing you "
-                    "typed or attached is lost: please send it again."
-                ),
-            )
+            form.add_error(None, NOT_SAVED)
         else:
-            receipts.remember_receipt(token, submission.receipt)
-            receipts.count_submission(request)
-            draft.discard(keep_files=True)
-            return render(
-                request,
-                "whistle/receipt.html",
-                {
-                    "receipt": format_receipt(submission.receipt),
-                    "uncleaned": [f.name for f in draft.files if not f.scrubbed],
-                },
-            )
-    if draft.files:
-        draft.save()
+            return show_receipt(request, submission, draft)
     return render(
         request,
         "whistle/report.html",
-        {"form": form, "draft": draft, "file_errors": file_errors, "token": token},
+        {"form": form, "draft": keep_draft(draft), "file_errors": file_errors, "token": token},
     )
 
 
-def show_receipt_again(request, token: str):
-    receipt = receipts.recall_receipt(token)
-    if receipt is None:
+def show_receipt(request, submission: intake.Submission, draft: Draft):
+    """The receipt page, for a new case or for the same form sent again."""
+    draft.discard(keep_files=True)
+    if submission.receipt is None:
         return render(request, "whistle/already_sent.html", status=409)
-    return render(request, "whistle/receipt.html", {"receipt": format_receipt(receipt)})
+    if not submission.repeated:
+        receipts.count_submission(request)
+    return render(
+        request,
+        "whistle/receipt.html",
+        {
+            "receipt": format_receipt(submission.receipt),
+            "uncleaned": [f.name for f in draft.files if not f.scrubbed],
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -157,16 +174,25 @@ def mailbox(request):
     if request.method == "POST":
         draft, file_errors = load_draft(request)
         form = MessageForm(request.POST)
+        if refused := multipart.refusal(request):
+            form.add_error(None, refused)
+        if file_errors.server_fault:
+            form.add_error(None, MESSAGE_NOT_SAVED)
         if form.is_valid() and not file_errors:
             if form.cleaned_data["text"].strip() or draft.files:
-                intake.add_reporter_message(
-                    case, case_key=case_key, text=form.cleaned_data["text"], files=draft.files
-                )
-                draft.discard(keep_files=True)
-                return HttpResponseRedirect(reverse("whistle:mailbox") + "?sent=1#reply")
-            form.add_error("text", _("Write a message or attach a file."))
-        if draft.files:
-            draft.save()
+                try:
+                    intake.add_reporter_message(
+                        case, case_key=case_key, text=form.cleaned_data["text"], files=draft.files
+                    )
+                except Exception:  # noqa: BLE001 - nothing was committed: say so
+                    log.exception("a reporter message could not be saved; retry asked")
+                    form.add_error(None, MESSAGE_NOT_SAVED)
+                else:
+                    draft.discard(keep_files=True)
+                    return HttpResponseRedirect(reverse("whistle:mailbox") + "?sent=1#reply")
+            else:
+                form.add_error("text", _("Write a message or attach a file."))
+        draft = keep_draft(draft)
     return render(
         request,
         "whistle/mailbox.html",

@@ -1,4 +1,5 @@
-"""Notifications, reminders and overdue escalation, with eager Celery and a stopped clock."""
+"""Notifications from the outbox, reminders and overdue escalation, with eager Celery
+and a stopped clock."""
 
 import smtplib
 from datetime import timedelta
@@ -6,12 +7,14 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
+from django.db import OperationalError, connection
 from django.utils import translation
 
 from cases import access, intake, notifications, taxonomy, workflow
-from cases.models import AuditEvent, Case, Escalation, Level, Notice, Status
-from cases.notifications import backoff, notify
-from cases.tasks import escalate_overdue, remind_deadlines
+from cases.models import AuditEvent, Case, Escalation, Level, Notice, PendingMail, Status
+from cases.tasks import deliver_notifications, escalate_overdue, remind_deadlines
+from config.celery import app as celery_app
+from config.celery import mail_slots
 from places import countries
 from tests.conftest import ANSWERS, key_of, report
 
@@ -33,15 +36,13 @@ def people(coalition):
     return coalition
 
 
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run the on-commit callbacks (the queued tasks) as a real commit would."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
+def submitted(**changes) -> intake.Submission:
+    return report(**changes)
 
 
-def submitted(committed, **changes) -> intake.Submission:
-    with committed():
-        return report(**changes)
+def delivered() -> int:
+    """Run the mail slot: what beat runs every LANTERNE_MAIL_SLOT_MINUTES."""
+    return deliver_notifications.delay().get()
 
 
 def words_of(codes) -> list[str]:
@@ -67,30 +68,47 @@ def to_whom(messages) -> list[str]:
     return sorted(address for m in messages for address in m.to)
 
 
-def test_a_new_case_mails_the_officer_and_the_coordinator_once_without_content(people, committed):
-    case = submitted(committed).case
+def test_a_new_case_mails_the_officer_and_the_coordinator_at_the_next_slot_without_content(
+    people, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = submitted().case
+    assert mail.outbox == []  # nothing leaves when the act commits
+    assert list(PendingMail.objects.values_list("kind", flat=True)) == ["new_case"]
+
+    assert delivered() == 2
     assert to_whom(mail.outbox) == ["amani@coalition.example", "beatrice@coalition.example"]
     for message in mail.outbox:
         assert len(message.to) == 1 and not message.cc and not message.bcc
         assert_content_free(message, case)
+    assert not PendingMail.objects.exists()
 
 
-def test_running_the_notification_twice_sends_it_once(people, committed):
-    case = submitted(committed).case
-    assert notify.delay("new_case", str(case.id)).get() == 0
+def test_running_the_slot_twice_sends_each_mail_once(people):
+    case = submitted().case
+    delivered()
+    assert delivered() == 0
     assert len(mail.outbox) == 2
     assert Notice.objects.filter(case=case, kind="new_case").count() == 1
 
 
-def test_each_reporter_message_is_notified_once(people, committed):
-    submission = submitted(committed)
+def test_a_notice_already_recorded_is_not_mailed_again(people):
+    """A worker killed after sending but before deleting the row sends nothing more."""
+    case = submitted().case
+    Notice.objects.create(case=case, kind="new_case")
+    assert delivered() == 0 and mail.outbox == []
+    assert not PendingMail.objects.exists()
+
+
+def test_each_reporter_message_is_notified_once(people):
+    submission = submitted()
     case, case_key = access.case_for_receipt(submission.receipt)
+    delivered()
     for text in ("They came back at night", "And again this morning"):
-        with committed():
-            intake.add_reporter_message(case, case_key=case_key, text=text)
+        intake.add_reporter_message(case, case_key=case_key, text=text)
+        delivered()
     assert len(mail.outbox) == 2 + 2 + 2
-    notify.delay("reporter_message", str(case.id))
-    assert len(mail.outbox) == 6
+    assert delivered() == 0
     assert set(Notice.objects.filter(case=case).values_list("kind", flat=True)) == {
         "new_case",
         "reporter_message:1",
@@ -101,142 +119,154 @@ def test_each_reporter_message_is_notified_once(people, committed):
         assert "night" not in message.body and "morning" not in message.body
 
 
-def test_only_active_key_holders_with_an_address_are_mailed(people, committed):
+def test_what_a_slot_finds_for_one_case_goes_in_one_mail_per_person(people):
+    submission = submitted()
+    case, case_key = access.case_for_receipt(submission.receipt)
+    intake.add_reporter_message(case, case_key=case_key, text="They came back at night")
+    assert PendingMail.objects.count() == 2
+    assert delivered() == 2
+    assert to_whom(mail.outbox) == ["amani@coalition.example", "beatrice@coalition.example"]
+    assert Notice.objects.filter(case=case).count() == 2
+
+
+def test_only_active_key_holders_with_an_address_are_mailed(people):
     people["amani"].user.email = ""
     people["amani"].user.save()
     people["sia"].user.is_active = False  # holds no key to a CD case anyway
     people["sia"].user.save()
-    submitted(committed)
+    submitted()
+    delivered()
     assert to_whom(mail.outbox) == ["beatrice@coalition.example"]
 
 
-def test_a_reminder_goes_out_48_hours_before_the_acknowledgement_deadline(
-    people, committed, frozen
-):
-    case = submitted(committed).case
+def test_mails_leave_in_fixed_slots_every_ten_minutes_by_default(settings):
+    entry = celery_app.conf.beat_schedule["deliver-notifications"]
+    assert entry["task"] == "cases.tasks.deliver_notifications"
+    assert settings.LANTERNE_MAIL_SLOT_MINUTES == 10
+    assert sorted(entry["schedule"].minute) == [0, 10, 20, 30, 40, 50]
+    assert entry["options"]["expires"] < 10 * 60  # a slot missed is not sent late
+    settings.LANTERNE_MAIL_SLOT_MINUTES = 15
+    assert sorted(mail_slots().minute) == [0, 15, 30, 45]
+
+
+def test_a_reminder_goes_out_48_hours_before_the_acknowledgement_deadline(people, frozen):
+    case = submitted().case
+    delivered()
     mail.outbox.clear()
     frozen.to(case.ack_due - timedelta(hours=49))
     remind_deadlines.delay()
+    delivered()
     assert mail.outbox == []
     frozen.to(case.ack_due - timedelta(hours=47))
-    with committed():
-        remind_deadlines.delay()
+    remind_deadlines.delay()
+    delivered()
     assert to_whom(mail.outbox) == ["amani@coalition.example", "beatrice@coalition.example"]
     assert_content_free(mail.outbox[0], case)
     frozen.advance(hours=1)
-    with committed():
-        remind_deadlines.delay()
+    remind_deadlines.delay()
+    delivered()
     assert len(mail.outbox) == 2
     assert Notice.objects.filter(case=case, kind__startswith="reminder:ack:").count() == 1
 
 
-def test_the_reminder_lead_is_configurable(people, committed, frozen, settings):
+def test_the_reminder_lead_is_configurable(people, frozen, settings):
     settings.LANTERNE_REMINDER_HOURS = 72
-    case = submitted(committed).case
+    case = submitted().case
+    delivered()
     mail.outbox.clear()
     frozen.to(case.ack_due - timedelta(hours=71))
-    with committed():
-        remind_deadlines.delay()
+    remind_deadlines.delay()
+    delivered()
     assert len(mail.outbox) == 2
 
 
-def test_an_urgent_case_is_reminded_halfway_through_its_24_hours(people, committed, frozen):
-    case = submitted(committed, urgent=True).case
+def test_an_urgent_case_is_reminded_halfway_through_its_24_hours(people, frozen):
+    case = submitted(urgent=True).case
     assert case.ack_due - case.received_at == timedelta(hours=24)
+    delivered()
     mail.outbox.clear()
-    with committed():
-        remind_deadlines.delay()
+    remind_deadlines.delay()
+    delivered()
     assert mail.outbox == []  # the new-case mail has just gone: no reminder on its heels
     frozen.to(case.ack_due - timedelta(hours=11))
-    with committed():
-        remind_deadlines.delay()
+    remind_deadlines.delay()
+    delivered()
     assert len(mail.outbox) == 2
 
 
-def test_a_reminder_goes_out_before_the_feedback_deadline(people, committed, frozen):
-    case = submitted(committed).case
+def test_a_reminder_goes_out_before_the_feedback_deadline(people, frozen):
+    case = submitted().case
     case = workflow.acknowledge(
         case, by=people["amani"].user, case_key=key_of(case, people["amani"])
     )
+    delivered()
     mail.outbox.clear()
     frozen.to(case.feedback_due - timedelta(hours=47))
-    with committed():
-        remind_deadlines.delay()
+    remind_deadlines.delay()
+    delivered()
     assert len(mail.outbox) == 2
     assert Notice.objects.filter(case=case, kind__startswith="reminder:feedback:").exists()
 
 
-def test_lost_notifications_are_sent_by_the_next_sweep(people, committed, monkeypatch, frozen):
-    monkeypatch.setattr(notifications, "queue", lambda kind, case: None)  # broker down
-    case = submitted(committed).case
-    assert mail.outbox == []
-    with committed():
-        remind_deadlines.delay()
+def test_a_failing_mail_server_leaves_the_mail_waiting_for_the_next_slot(people, monkeypatch):
+    send = EmailBackend.send_messages
+
+    def down(self, messages):
+        raise smtplib.SMTPServerDisconnected("connection lost")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", down)
+    case = submitted().case
+    assert delivered() == 0
+    assert PendingMail.objects.filter(case=case).exists() and not Notice.objects.exists()
+
+    monkeypatch.setattr(EmailBackend, "send_messages", send)
+    assert delivered() == 2
+    assert Notice.objects.filter(case=case, kind="new_case").exists()
+    assert not PendingMail.objects.exists()
+
+
+def test_a_database_outage_during_the_slot_is_tried_again(people, caplog):
+    """The first attempt meets a database that drops its connection; the retry delivers."""
+    case = submitted().case
+    outage = {"queries": 1}
+
+    def drops_the_first_query(execute, sql, params, many, context):
+        if outage["queries"]:
+            outage["queries"] -= 1
+            raise OperationalError("server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(drops_the_first_query):
+        deliver_notifications.delay()
+    assert outage["queries"] == 0
+    assert "the database is unavailable; delivering again in 30 s" in caplog.text
     assert to_whom(mail.outbox) == ["amani@coalition.example", "beatrice@coalition.example"]
     assert Notice.objects.filter(case=case, kind="new_case").exists()
 
-    frozen.to(case.ack_due + timedelta(minutes=1))
-    with committed():
-        escalate_overdue.delay()
-    assert len(mail.outbox) == 2
-    with committed():
-        remind_deadlines.delay()
-    assert len(mail.outbox) == 4
-    assert Notice.objects.filter(case=case, kind__startswith="overdue:ack:").exists()
+
+def test_a_database_outage_longer_than_the_slot_is_left_to_the_next_slot(people):
+    submitted()
+    attempts = []
+
+    def down(execute, sql, params, many, context):
+        attempts.append(sql)
+        raise OperationalError("could not connect to server")
+
+    with connection.execute_wrapper(down):
+        deliver_notifications.delay()
+    # Every 30 s for the 10 minutes of the slot, and no more: the next slot takes over.
+    assert len(attempts) == 10 * 60 // 30
+    assert mail.outbox == [] and PendingMail.objects.count() == 1
+    assert delivered() == 2  # the next slot, with the database back
 
 
-def test_a_failing_mail_server_is_tried_again_and_nothing_is_recorded_before_sending(
-    people, committed, monkeypatch
-):
-    failures = []
-    send = EmailBackend.send_messages
-
-    def flaky(self, messages):
-        if len(failures) < 2:
-            failures.append(1)
-            assert not Notice.objects.exists()
-            raise smtplib.SMTPServerDisconnected("connection lost")
-        return send(self, messages)
-
-    monkeypatch.setattr(EmailBackend, "send_messages", flaky)
-    case = submitted(committed).case
-    assert len(failures) == 2 and len(mail.outbox) == 2
-    assert Notice.objects.filter(case=case, kind="new_case").exists()
-
-
-def test_a_mail_server_that_stays_down_leaves_no_notice(people, committed, monkeypatch):
-    tries, working = [], EmailBackend.send_messages
-
-    def down(self, messages):
-        tries.append(len(messages))
-        raise ConnectionRefusedError("no server")
-
-    monkeypatch.setattr(EmailBackend, "send_messages", down)
-    monkeypatch.setattr(notify, "max_retries", 2)
-    case = submitted(committed).case
-    assert tries == [2, 2, 2]  # the first try and two retries, each for both key holders
-    assert not Notice.objects.filter(case=case).exists() and not mail.outbox
-    # Positive control: once the server is back, the sweep sends what was never recorded.
-    monkeypatch.setattr(EmailBackend, "send_messages", working)
-    with committed():
-        remind_deadlines.delay()
-    assert len(mail.outbox) == 2
-    assert Notice.objects.filter(case=case, kind="new_case").exists()
-
-
-def test_retries_back_off_from_30_seconds_to_15_minutes():
-    assert [backoff(n) for n in range(7)] == [30, 60, 120, 240, 480, 900, 900]
-    assert backoff(99) == 900
-
-
-def test_an_overdue_case_is_escalated_once_to_regional_and_its_key_holders_told(
-    people, committed, frozen
-):
-    case = submitted(committed).case
+def test_an_overdue_case_is_escalated_once_to_regional_and_its_key_holders_told(people, frozen):
+    case = submitted().case
+    delivered()
     mail.outbox.clear()
     frozen.to(case.ack_due + timedelta(minutes=1))
-    with committed():
-        assert escalate_overdue.delay().get() == 1
+    assert escalate_overdue.delay().get() == 1
+    delivered()
     case.refresh_from_db()
     assert case.level == Level.REGIONAL
     [escalation] = Escalation.objects.filter(case=case)
@@ -250,16 +280,17 @@ def test_an_overdue_case_is_escalated_once_to_regional_and_its_key_holders_told(
     assert_content_free(mail.outbox[0], case)
 
     frozen.advance(hours=3)
-    with committed():
-        assert escalate_overdue.delay().get() == 0
+    assert escalate_overdue.delay().get() == 0
+    delivered()
     assert Escalation.objects.filter(case=case).count() == 1 and len(mail.outbox) == 2
 
 
-def test_the_system_escalates_no_higher_than_regional_but_keeps_telling(people, committed, frozen):
-    case = submitted(committed).case
+def test_the_system_escalates_no_higher_than_regional_but_keeps_telling(people, frozen):
+    case = submitted().case
+    delivered()
     frozen.to(case.ack_due + timedelta(minutes=1))
-    with committed():
-        escalate_overdue.delay()
+    escalate_overdue.delay()
+    delivered()
     case = workflow.acknowledge(
         Case.objects.get(pk=case.pk),
         by=people["amani"].user,
@@ -267,8 +298,8 @@ def test_the_system_escalates_no_higher_than_regional_but_keeps_telling(people, 
     )
     mail.outbox.clear()
     frozen.to(case.feedback_due + timedelta(minutes=1))
-    with committed():
-        assert escalate_overdue.delay().get() == 1
+    assert escalate_overdue.delay().get() == 1
+    delivered()
     case.refresh_from_db()
     assert case.level == Level.REGIONAL and Escalation.objects.filter(case=case).count() == 1
     detail = AuditEvent.objects.filter(case_id=case.id, action="overdue").last().detail
@@ -276,17 +307,18 @@ def test_the_system_escalates_no_higher_than_regional_but_keeps_telling(people, 
     assert len(mail.outbox) == 2
 
 
-def test_a_concluded_case_is_not_escalated(people, committed, frozen):
-    case = submitted(committed).case
+def test_a_concluded_case_is_not_escalated(people, frozen):
+    case = submitted().case
+    delivered()
     amani, key = people["amani"].user, key_of(case, people["amani"])
     workflow.acknowledge(case, by=amani, case_key=key)
     workflow.assess(case, by=amani, priority="P2", categories=["DEF"], admissible=True)
     workflow.conclude(case, by=amani, outcome="substantiated")
     mail.outbox.clear()
     frozen.advance(days=400)
-    with committed():
-        assert escalate_overdue.delay().get() == 0
-        remind_deadlines.delay()
+    assert escalate_overdue.delay().get() == 0
+    remind_deadlines.delay()
+    delivered()
     case.refresh_from_db()
     assert case.status == Status.CONCLUDED and case.level == Level.NATIONAL
     assert not Escalation.objects.filter(case=case).exists() and mail.outbox == []

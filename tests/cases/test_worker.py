@@ -1,8 +1,9 @@
 """A real worker on real Redis, killed in the middle of sending: the mail still goes out.
 
-The worker is SIGKILLed while the mail server holds it inside DATA. The task was not
-acknowledged (acks_late), so Redis hands it to the next worker once the visibility
-timeout (5 s here) has passed, and that worker delivers the notification.
+The mail slot's task (deliver_notifications) is sent to the worker, which is SIGKILLed
+while the mail server holds it inside DATA. The task was not acknowledged (acks_late), so
+Redis hands it to the next worker once the visibility timeout (5 s here) has passed, and
+that worker delivers what waits in the outbox.
 """
 
 import os
@@ -19,11 +20,10 @@ import pytest
 import redis
 from celery import Celery
 from django.conf import settings
-from django.db import transaction
 
-from cases import notifications
-from cases.models import Notice
+from cases.models import Notice, PendingMail
 from tests.conftest import ANSWERS, report
+from tests.servers import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 # This test's own Redis database index, flushed freely (several clones on one machine each
@@ -79,13 +79,6 @@ class Sink(socketserver.ThreadingTCPServer):
         self.delivered: list[tuple[list[str], str]] = []
         self.stall = threading.Event()
         self.stalled = threading.Event()
-
-
-def database_url() -> str:
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"  # NAME is absolute: sqlite:////abs/path
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 def start_worker(queue: str, port: int, log: Path) -> subprocess.Popen:
@@ -144,13 +137,6 @@ def test_a_notification_survives_a_worker_killed_while_sending(coalition, monkey
     monkeypatch.setenv("CELERY_BROKER_URL", REDIS_URL)
     sender = Celery("sender", broker=REDIS_URL, set_as_current=False)
 
-    def queue_on_commit(kind, case):
-        case_id = str(case.id)
-        transaction.on_commit(
-            lambda: sender.send_task("cases.notifications.notify", (kind, case_id), queue=queue)
-        )
-
-    monkeypatch.setattr(notifications, "queue", queue_on_commit)
     sink = Sink()
     threading.Thread(target=sink.serve_forever, daemon=True).start()
     sink.stall.set()
@@ -158,11 +144,13 @@ def test_a_notification_survives_a_worker_killed_while_sending(coalition, monkey
     workers = []
     try:
         workers.append(start_worker(queue, sink.server_address[1], logs[0]))
-        case = report().case  # commits; the notification goes to the queue
+        case = report().case  # commits; its notification waits in the outbox
+        sender.send_task("cases.tasks.deliver_notifications", queue=queue)  # the mail slot
 
         wait_for(sink.stalled.is_set, 20, "the first worker reaching DATA", logs)
         kill(workers[0])
         assert sink.delivered == [] and not Notice.objects.filter(case=case).exists()
+        assert PendingMail.objects.filter(case=case).exists()
         sink.stall.clear()
         workers.append(start_worker(queue, sink.server_address[1], logs[1]))
 

@@ -110,3 +110,23 @@ def test_check_deploy_raises_no_csrf_warning_for_our_own_middleware(settings, db
     settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "Csrf" not in m]
     found = {m.id for m in checks.run_checks(include_deployment_checks=True) if not m.is_silenced()}
     assert "lanterne.E005" in found  # removing it is still caught
+
+
+def test_an_escrow_key_that_cannot_take_a_wrap_is_refused_at_start(tmp_path):
+    from lib import crypto
+
+    # 32 bytes, valid base64, but a low-order point: wrapping to it fails as a submit would.
+    result = start(tmp_path, LANTERNE_ESCROW_PUBLIC_KEY=crypto.b64(bytes(32)))
+    assert result.returncode != 0
+    assert "LANTERNE_ESCROW_PUBLIC_KEY must be an X25519 public key" in result.stderr
+    padded = start(tmp_path, LANTERNE_ESCROW_PUBLIC_KEY=crypto.b64(bytes(31) + b"\x09") + "=")
+    assert padded.returncode != 0  # unb64, as submit reads it, refuses the padding
+    _private, public = crypto.generate_keypair()
+    good = start(tmp_path, LANTERNE_ESCROW_PUBLIC_KEY=crypto.b64(public))
+    assert good.returncode == 0, good.stderr
+
+
+def test_a_mail_slot_that_does_not_divide_the_hour_is_refused(tmp_path):
+    result = start(tmp_path, LANTERNE_MAIL_SLOT_MINUTES="7")
+    assert result.returncode != 0
+    assert "LANTERNE_MAIL_SLOT_MINUTES must divide 60" in result.stderr

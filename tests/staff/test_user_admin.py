@@ -57,3 +57,51 @@ def test_an_account_without_a_profile_keeps_djangos_own_form(ada_in, django_user
 
 def test_nobody_adds_a_user_behind_the_enrolment(ada_in):
     assert ada_in.get(reverse("admin:auth_user_add")).status_code == 403
+
+
+def change_url(profile):
+    return reverse("admin:auth_user_change", args=[profile.user.pk])
+
+
+def deactivation(profile, **extra) -> dict:
+    """The user form as the admin sends it with "Active" unticked."""
+    user = profile.user
+    return {
+        "username": user.username,
+        "email": user.email,
+        "is_staff": "on",
+        "date_joined_0": user.date_joined.strftime("%Y-%m-%d"),
+        "date_joined_1": user.date_joined.strftime("%H:%M:%S"),
+        **extra,
+    }
+
+
+def test_deactivating_the_last_officer_of_a_country_asks_first(ada_in, coalition):
+    sia = coalition["sia"]
+    response = ada_in.post(change_url(sia), deactivation(sia))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "sia is the last active recipient of some reports" in page
+    assert "reports from Sierra Leone would go to every coordinator of the coalition" in page
+    sia.user.refresh_from_db()
+    assert sia.user.is_active
+
+    response = ada_in.post(change_url(sia), deactivation(sia, deactivate_anyway="on"))
+    assert response.status_code == 302
+    sia.user.refresh_from_db()
+    assert not sia.user.is_active
+
+
+def test_deactivating_the_last_coordinator_warns_that_reports_would_reach_nobody(ada_in, coalition):
+    beatrice = coalition["beatrice"]
+    page = ada_in.post(change_url(beatrice), deactivation(beatrice)).content.decode()
+    assert "would reach nobody and be refused" in page and "Great Lakes" in page
+
+
+def test_deactivating_one_of_two_officers_goes_through_without_a_question(ada_in, coalition):
+    accounts.enrol("jean", role="officer", password=PASSWORD, countries=["CD"])
+    amani = coalition["amani"]
+    response = ada_in.post(change_url(amani), deactivation(amani))
+    assert response.status_code == 302
+    amani.user.refresh_from_db()
+    assert not amani.user.is_active

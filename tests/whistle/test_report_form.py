@@ -134,3 +134,13 @@ def test_the_uploaded_photo_loses_its_gps_before_sealing(client, coalition):
     from PIL import Image
 
     assert not Image.open(io.BytesIO(data)).getexif()
+
+
+def test_a_report_nobody_could_read_comes_back_with_everything_typed(client, amani):
+    response = send_report(client, form_data(country="SL", mine_site="Koidu pit 3"))
+    page = html.unescape(response.content.decode())
+    assert response.status_code == 200 and 'id="receipt"' not in page
+    assert "Your report could not be saved just now. Nothing you typed or attached is lost" in page
+    assert 'value="Koidu pit 3"' in page and "Mongbwalu" in page
+    assert Case.objects.count() == 0
+    assert 'id="receipt"' in send_report(client, form_data()).content.decode()  # CD: Amani

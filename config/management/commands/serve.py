@@ -1,4 +1,9 @@
-"""Run Lanterne on one machine: the web server, a Celery worker and beat. Ctrl-C stops all."""
+"""Run Lanterne on one machine: the web server, a Celery worker and beat. Ctrl-C stops all.
+
+Background work never takes the site down: a worker that exits is started again after a
+pause (its tasks are periodic sweeps and an outbox, so nothing waits on it), while the web
+server exiting stops everything.
+"""
 
 import os
 import signal
@@ -7,6 +12,8 @@ import sys
 import time
 
 from django.core.management.base import BaseCommand
+
+WORKER_RESTART_PAUSE = 2
 
 
 class Command(BaseCommand):
@@ -69,7 +76,11 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         try:
-            while not stopping and all(c.poll() is None for c in children.values()):
+            while not stopping and children["web"].poll() is None:
+                if children["worker"].poll() is not None:
+                    self.stderr.write("the Celery worker exited; starting it again in 2 s")
+                    time.sleep(WORKER_RESTART_PAUSE)
+                    children["worker"] = subprocess.Popen(commands["worker"])
                 time.sleep(0.5)
         except KeyboardInterrupt:
             pass

@@ -1,0 +1,1 @@
+"""The benchmark and its loopback HTTP helpers (also used by the fault tests)."""
