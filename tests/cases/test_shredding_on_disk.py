@@ -86,3 +86,35 @@ def test_the_shredded_keys_are_in_no_database_file(client, coalition, frozen):
     assert left == [], (
         f"{left} still on disk; snapshots held elsewhere: {snapshots_held_elsewhere()}"
     )
+
+
+def erasure_mark():
+    """What an erase changes: SQLite's -wal size (truncated to 0), or PostgreSQL's file
+    for the key wraps (VACUUM FULL writes a new one)."""
+    if connection.vendor == "sqlite":
+        wal = Path(f"{connection.settings_dict['NAME']}-wal")
+        return wal.stat().st_size if wal.exists() else 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_relation_filenode('cases_keywrap')")
+        return cursor.fetchone()[0]
+
+
+def test_the_freed_space_is_erased_again_on_the_next_days_runs(client, coalition, frozen):
+    from tests.conftest import report
+
+    case, _receipt = closed_case(client, coalition)
+    frozen.to(case.closed_at + timedelta(days=366))
+    assert apply_retention() == 1
+
+    frozen.advance(days=1)  # the next day's run: nothing to shred, but the erase runs again
+    report()  # something written since, so SQLite's -wal is not empty
+    before = erasure_mark()
+    assert connection.vendor != "sqlite" or before > 0
+    assert apply_retention() == 0
+    assert erasure_mark() != before
+
+    frozen.advance(days=2)  # past the two days: the database is left alone
+    report()
+    before = erasure_mark()
+    assert apply_retention() == 0
+    assert erasure_mark() == before
