@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "cases",
     "staff",
     "whistle",
+    "actors",
 ]
 
 MIDDLEWARE = [

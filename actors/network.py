@@ -1,0 +1,266 @@
+"""An actor's network as one reader may see it: the cases linked to it that she holds a key
+to, red flags on them, and the actors that share those cases, two hops at most.
+
+Only cases the reader holds a key to count, and only actors of registries she holds are
+shown; others are counted, never named. Red flags are computed here, for this reader,
+from facts she can open — the licence dates (registry key) and the incident date each
+link copied from its report (case key) — and are never stored.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
+
+from cases import access
+from cases.models import Case, CaseCategory, KeyWrap
+from cases.models import Role as StaffRole
+from cases.permissions import profile_of
+from lib import crypto
+
+from . import keys, registry
+from .facts import ActorFacts, LicenceFacts
+from .models import LICENSED_KINDS, Actor, CaseLink, Relation
+
+# Cases about trade, money or licensing: where a licence not valid at the time matters.
+FLAG_CATEGORIES = frozenset({"TRD", "FIN", "GOV"})
+CASES_PER_PAGE = 200
+RING = 12  # at most this many actors on each ring of the graph
+
+
+@dataclass
+class Flag:
+    kind: str  # "licence-invalid" or "no-licence"
+    words: str
+
+
+@dataclass
+class LinkedCase:
+    link: CaseLink
+    case: Case
+    categories: list[str]
+    incident_date: str = ""
+    flags: list[Flag] = field(default_factory=list)
+
+
+def held(user):
+    """A subquery condition: the reader holds a key to the case (outer ref 'case')."""
+    return Exists(KeyWrap.objects.filter(case=OuterRef("case"), user=user))
+
+
+def in_scope_condition(user) -> Q:
+    """Cases the reader's scope takes in (what routing would send her)."""
+    profile = profile_of(user)
+    countries = keys.countries_covered(profile)
+    condition = Q(case__country__in=countries, case__shredded_at=None)
+    if profile is not None and profile.role == StaffRole.OFFICER:
+        condition &= Q(case__regional_only=False)
+    return condition
+
+
+def flags_for(
+    actor: Actor, licences: list[LicenceFacts], categories, incident_date: str
+) -> list[Flag]:
+    """Red flags of one linked case: a trade, money or licensing case naming an actor
+    whose licences did not cover the incident date, or a licensed kind with none at all."""
+    if not FLAG_CATEGORIES & set(categories):
+        return []
+    if not licences:
+        if actor.kind in LICENSED_KINDS:
+            return [Flag("no-licence", _("No licence on record for a buying house or trader."))]
+        return []
+    if incident_date and not any(licence.valid_on(incident_date) for licence in licences):
+        ended = sorted(licence.end for licence in licences if licence.end)
+        if ended and ended[-1] < incident_date:
+            words = _("Licence expired on %(end)s, before the incident of %(date)s.") % {
+                "end": ended[-1],
+                "date": incident_date,
+            }
+        else:
+            words = _("No licence valid on the incident date, %(date)s.") % {"date": incident_date}
+        return [Flag("licence-invalid", words)]
+    return []
+
+
+def linked_cases(
+    actor: Actor, user, private_key: bytes, licences: list[LicenceFacts], *, page: int = 1
+):
+    """(this page's LinkedCases, every flagged LinkedCase, count held, count of others).
+
+    Flags are computed over every held case of a flag category (the case keys unwrapped in
+    one pass); the table shows CASES_PER_PAGE at a time."""
+    links = CaseLink.objects.filter(actor=actor)
+    mine = links.filter(held(user)).filter(case__shredded_at=None)
+    others = links.exclude(held(user)).filter(in_scope_condition(user))
+    total = mine.count()
+    other_count = others.values("case").distinct().count()
+    shown = list(
+        mine.select_related("case").order_by("-case__received_at", "role")[
+            (page - 1) * CASES_PER_PAGE : page * CASES_PER_PAGE
+        ]
+    )
+    flag_links = []
+    if licences or actor.kind in LICENSED_KINDS:
+        flag_links = list(
+            mine.filter(case__categories__code__in=FLAG_CATEGORIES)
+            .distinct()
+            .select_related("case")
+        )
+    case_ids = {link.case_id for link in shown} | {link.case_id for link in flag_links}
+    categories = defaultdict(list)
+    for case_id, code in CaseCategory.objects.filter(case_id__in=case_ids).values_list(
+        "case_id", "code"
+    ):
+        categories[case_id].append(code)
+    wanted = {link.case_id for link in flag_links}
+    case_keys = access.case_keys_for_staff(wanted, user, private_key) if wanted else {}
+
+    def row(link: CaseLink) -> LinkedCase:
+        item = LinkedCase(link, link.case, sorted(categories[link.case_id]))
+        key = case_keys.get(link.case_id)
+        if key is not None:
+            try:
+                item.incident_date = registry.link_facts(link, key).get("incident_date", "")
+            except crypto.CryptoError:
+                item.incident_date = ""
+            item.flags = flags_for(actor, licences, item.categories, item.incident_date)
+        return item
+
+    flagged = [item for item in map(row, flag_links) if item.flags]
+    by_link = {item.link.pk: item for item in flagged}
+    rows = [by_link.get(link.pk) or row(link) for link in shown]
+    return rows, flagged, total, other_count
+
+
+# --- the graph ----------------------------------------------------------------------------
+
+
+@dataclass
+class Node:
+    actor: Actor
+    facts: ActorFacts
+    hop: int
+    weight: int = 0  # shared cases with the actor it hangs from
+    via: Node | None = None
+    relation: str = ""
+    x: float = 0.0
+    y: float = 0.0
+
+    @property
+    def label(self) -> str:
+        name = self.facts.name
+        return name if len(name) <= 24 else name[:23] + "…"
+
+
+@dataclass
+class Graph:
+    centre: Node
+    nodes: list[Node]
+    edges: list[tuple[Node, Node, int, str]]  # (a, b, shared cases, relation kind)
+    hidden: int  # co-occurring actors of registries the reader does not hold
+    width: int = 640
+    height: int = 480
+
+
+def _co_occurring(actor_ids, user, exclude) -> dict:
+    """{(from actor, other actor): shared held cases} for links of the given actors."""
+    cases = CaseLink.objects.filter(actor_id__in=actor_ids).filter(held(user)).values("case_id")
+    pairs = Counter()
+    rows = CaseLink.objects.filter(case_id__in=cases, case__shredded_at=None).values_list(
+        "case_id", "actor_id"
+    )
+    by_case = defaultdict(set)
+    for case_id, actor_id in rows:
+        by_case[case_id].add(actor_id)
+    wanted = set(actor_ids)
+    for members in by_case.values():
+        for a in members & wanted:
+            for b in members - {a} - exclude.get(a, set()):
+                pairs[(a, b)] += 1
+    return pairs
+
+
+def _relations(actor_ids) -> list[Relation]:
+    return list(Relation.objects.filter(Q(subject_id__in=actor_ids) | Q(object_id__in=actor_ids)))
+
+
+def neighbourhood(actor: Actor, facts: ActorFacts, user, keyring) -> Graph:
+    """The actor, the actors sharing a held case or a relation with it (hop 1), and theirs
+    (hop 2), at most RING of each, strongest first."""
+    centre = Node(actor, facts, 0)
+    pairs1 = _co_occurring([actor.id], user, {})
+    relations1 = _relations([actor.id])
+    first = Counter({b: n for (_a, b), n in pairs1.items()})
+    relation_of = {}
+    for rel in relations1:
+        other = rel.object_id if rel.subject_id == actor.id else rel.subject_id
+        first[other] += 0
+        relation_of[other] = rel.kind
+    visible, hidden = _visible(set(first), keyring)
+    ring1 = [a for a, _n in first.most_common() if a in visible and a != actor.id][:RING]
+    nodes = {
+        a: Node(visible[a][0], visible[a][1], 1, first[a], centre, relation_of.get(a, ""))
+        for a in ring1
+    }
+    edges = [(centre, nodes[a], first[a], relation_of.get(a, "")) for a in ring1]
+
+    pairs2 = _co_occurring(ring1, user, {})
+    second = Counter()
+    parent = {}
+    for (a, b), n in pairs2.most_common():
+        if b == actor.id:
+            continue
+        if b in nodes:
+            if str(a) < str(b):
+                edges.append((nodes[a], nodes[b], n, ""))
+            continue
+        second[b] += n
+        parent.setdefault(b, a)
+    for rel in _relations(ring1):
+        for a, b in ((rel.subject_id, rel.object_id), (rel.object_id, rel.subject_id)):
+            if a in nodes and b != actor.id and b not in nodes:
+                second[b] += 0
+                parent.setdefault(b, a)
+    visible2, hidden2 = _visible(set(second), keyring)
+    ring2 = [b for b, _n in second.most_common() if b in visible2][:RING]
+    for b in ring2:
+        via = nodes[parent[b]]
+        node = Node(visible2[b][0], visible2[b][1], 2, second[b], via)
+        nodes[b] = node
+        edges.append((via, node, second[b], ""))
+    graph = Graph(centre, list(nodes.values()), edges, hidden + hidden2)
+    _lay_out(graph)
+    return graph
+
+
+def _visible(actor_ids: set, keyring) -> tuple[dict, int]:
+    """Open the live actors of registries the reader holds: ({id: (actor, facts)}, others)."""
+    found = {}
+    actors = Actor.objects.filter(id__in=actor_ids, merged_into=None)
+    for other in actors:
+        key = keyring.get(other.registry_id)
+        if key is not None:
+            found[other.id] = (other, registry.read(other, key))
+    return found, len(actor_ids) - len(found)
+
+
+def _lay_out(graph: Graph) -> None:
+    """Rings around the centre: hop 1 evenly spaced, hop 2 beside the node it hangs from."""
+    cx, cy = graph.width / 2, graph.height / 2
+    graph.centre.x, graph.centre.y = cx, cy
+    ring1 = [n for n in graph.nodes if n.hop == 1]
+    angles = {}
+    for i, node in enumerate(ring1):
+        angle = -math.pi / 2 + 2 * math.pi * i / max(len(ring1), 1)
+        angles[id(node)] = angle
+        node.x, node.y = cx + 130 * math.cos(angle), cy + 110 * math.sin(angle)
+    ring2 = sorted((n for n in graph.nodes if n.hop == 2), key=lambda n: angles.get(id(n.via), 0.0))
+    for i, node in enumerate(ring2):
+        base = angles.get(id(node.via), 0.0)
+        spread = 2 * math.pi * (i - (len(ring2) - 1) / 2) / max(len(ring2), 1) / 4
+        angle = base + spread if len(ring2) < 4 else -math.pi / 2 + 2 * math.pi * i / len(ring2)
+        node.x, node.y = cx + 270 * math.cos(angle), cy + 205 * math.sin(angle)

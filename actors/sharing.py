@@ -1,0 +1,105 @@
+"""Who holds a registry's key: a coordinator gives it to staff who joined its scope (or
+whose keys were reset) and takes it from those who left. Each act audited, `by=` given.
+
+The server alone can never give the key to anyone: it cannot unwrap it. So an
+administrator who creates an account for a country does not thereby reach its registry;
+a coordinator of that country's region must see the newcomer listed and grant it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from cases import permissions
+from cases.models import StaffProfile
+from cases.permissions import NotAllowed
+from cases.routing import recipients
+from lib import clock
+
+from . import keys
+from .models import Registry, RegistryWrap
+from .registry import record
+
+
+@dataclass(frozen=True)
+class Holder:
+    profile: StaffProfile
+    state: str  # "holds", "stale" (wrapped to an old key or generation), "missing", "outside"
+
+
+def holders(country: str) -> list[Holder]:
+    """Everyone in the registry's scope and how they stand, then wraps held by people who
+    are no longer in scope (to revoke)."""
+    registry = Registry.objects.filter(country=country).first()
+    wraps = {
+        w.user_id: w
+        for w in RegistryWrap.objects.filter(registry_id=country).select_related("user__staff")
+    }
+    listed = []
+    in_scope = sorted(recipients(country), key=lambda p: p.user.get_username())
+    for profile in in_scope:
+        wrap = wraps.pop(profile.user_id, None)
+        if wrap is None:
+            state = "missing"
+        elif (
+            bytes(wrap.public_key) != bytes(profile.public_key)
+            or registry is None
+            or wrap.generation != registry.generation
+        ):
+            state = "stale"
+        else:
+            state = "holds"
+        listed.append(Holder(profile, state))
+    for wrap in sorted(wraps.values(), key=lambda w: w.user.get_username()):
+        profile = getattr(wrap.user, "staff", None)
+        if profile is not None:
+            listed.append(Holder(profile, "outside"))
+    return listed
+
+
+@transaction.atomic
+def grant(country: str, *, by, key: keys.RegistryKey, to) -> RegistryWrap:
+    """Wrap the registry key to a staff member in its scope (replacing a stale wrap)."""
+    permissions.check(by, "grant_registry")
+    if key is None or key.country != country:
+        raise NotAllowed(_("You do not hold the key to this registry."))
+    profile = permissions.profile_of(to)
+    if (
+        profile is None
+        or not to.is_active
+        or not permissions.may(to, "read_registry")
+        or not keys.covers(profile, country)
+    ):
+        raise NotAllowed(_("Only active officers and coordinators of this country can hold it."))
+    registry = Registry.objects.select_for_update().get(country=country)
+    if key.generation != registry.generation:
+        raise NotAllowed(_("This registry was re-keyed: open the page again."))
+    wrap, _created = RegistryWrap.objects.update_or_create(
+        registry=registry,
+        user=to,
+        defaults={
+            "public_key": bytes(profile.public_key),
+            "wrapped": keys.wrap(bytes(profile.public_key), key.key, registry),
+            "generation": registry.generation,
+            "created_at": clock.now(),
+        },
+    )
+    record("registry_grant", by=by, detail={"registry": country, "to": to.get_username()})
+    return wrap
+
+
+@transaction.atomic
+def revoke(country: str, *, by, who) -> None:
+    """Delete someone's wrap: the registry is closed to her from now on."""
+    permissions.check(by, "grant_registry")
+    if not keys.holds(by, country):
+        raise NotAllowed(_("You do not hold the key to this registry."))
+    if who == by:
+        raise NotAllowed(_("You cannot take the key from yourself."))
+    deleted, _rows = RegistryWrap.objects.filter(registry_id=country, user=who).delete()
+    if not deleted:
+        raise NotAllowed(_("This person does not hold the key."))
+    record("registry_revoke", by=by, detail={"registry": country, "who": who.get_username()})
