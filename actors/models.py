@@ -131,6 +131,8 @@ class Actor(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("actor")
+        verbose_name_plural = _("actors")
         indexes = [models.Index(fields=["registry", "kind"], name="actor_registry_kind")]
 
     def __str__(self) -> str:
