@@ -549,7 +549,7 @@ def access_act(request: HttpRequest, act_name: str, model_admin) -> HttpResponse
     key = keyring_of(request).get(country)
     if who is None or key is None:
         messages.error(request, _("Choose a registry you hold and a person in it."))
-        return redirect("admin:actors_actor_access")
+        return access(request, model_admin)
     try:
         if act_name == "grant":
             sharing.grant(country, by=request.user, key=key, to=who)
