@@ -145,9 +145,24 @@ def country_code(text: str) -> str | None:
     return _country_names().get(blind_index.phrase(text))
 
 
+# What lists write besides the countries' names.
+COUNTRY_ALIASES = {
+    "rdc": "CD",
+    "drc": "CD",
+    "rd congo": "CD",
+    "dr congo": "CD",
+    "congo kinshasa": "CD",
+    "rca": "CF",
+    "car": "CF",
+    "centrafrique": "CF",
+    "congo brazzaville": "CG",
+    "congo": "CG",
+}
+
+
 @cache
 def _country_names() -> dict[str, str]:
-    names = {}
+    names = dict(COUNTRY_ALIASES)
     for language in ("en", "fr", "pt"):
         with translation.override(language):
             names |= {blind_index.phrase(str(n)): c for c, n in countries.COUNTRIES.items()}

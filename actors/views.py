@@ -26,10 +26,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from cases import permissions
+from cases import permissions, storage, uploads
 from cases.models import AuditEvent
 from cases.permissions import NotAllowed
-from lib import clock
+from lib import clock, crypto
 from places import countries, provinces
 from staff.key_session import private_key
 
@@ -439,25 +439,54 @@ def import_file(request: HttpRequest, model_admin) -> HttpResponse:
     """Upload a file; the answer is its preview. Nothing is recorded before it is confirmed."""
     if not permissions.may(request.user, "edit_registry"):
         raise PermissionDenied
-    keyring = keyring_of(request)
-    form = ImportForm(request.POST or None, request.FILES or None, countries_=sorted(keyring))
+    form = ImportForm(request.POST or None, request.FILES or None, countries_=covered(request))
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if upload.size > imports.MAX_BYTES:
+        data = _read_upload(form.cleaned_data["file"])
+        if data is None:
             form.add_error("file", _("The file is too large (at most 20 MB)."))
         else:
             parse = PARSERS[form.cleaned_data["format"]]
-            parsed = parse(upload.read(), default_country=form.cleaned_data["country"])
+            parsed = parse(data, default_country=form.cleaned_data["country"])
+            _start_missing_registries(request, {r.country for r in parsed.records})
             batch, key_text = imports.stage(parsed, by=request.user)
             return _preview(request, model_admin, batch, key_text, parsed)
     return _import_page(request, model_admin, form)
+
+
+def _read_upload(upload) -> bytes | None:
+    """The uploaded file's bytes, in memory only: uploads arrive sealed (cases.uploads), and
+    the sealed copy is removed at once. None if it is too large."""
+    try:
+        if getattr(upload, "too_large", False) or upload.size > imports.MAX_BYTES:
+            return None
+        if not isinstance(upload, uploads.SealedUpload):
+            return upload.read()
+        with storage.spool_path(upload.file_id).open("rb") as src:
+            context = uploads.file_context(upload.file_id)
+            return b"".join(crypto.open_stream(upload.key, src, context=context))
+    finally:
+        if isinstance(upload, uploads.SealedUpload):
+            upload.discard()
+
+
+def _start_missing_registries(request, wanted: set) -> None:
+    """A first import into a country of her scope starts its registry, as a first actor does."""
+    scope = set(covered(request))
+    existing = set(Registry.objects.filter(country__in=wanted).values_list("country", flat=True))
+    for country in sorted((wanted & scope) - existing):
+        try:
+            registry.start_registry(country, by=request.user)
+        except NotAllowed:
+            continue  # started meanwhile by someone else: a coordinator must grant it
+    if hasattr(request, "_lanterne_keyring"):
+        del request._lanterne_keyring
 
 
 def _import_page(request, model_admin, form):
     context = {
         **base_context(request, model_admin, _("Import actors")),
         "form": form,
-        "no_registry": not keyring_of(request),
+        "no_registry": not covered(request),
     }
     return TemplateResponse(request, "admin/actors/actor/import.html", context)
 
@@ -474,7 +503,7 @@ def import_confirm(request: HttpRequest, model_admin) -> HttpResponse:
         plan = imports.apply(batch, parsed, by=request.user, keyring=keyring_of(request))
     except NotAllowed as refusal:
         messages.error(request, str(refusal))
-        form = ImportForm(countries_=sorted(keyring_of(request)))
+        form = ImportForm(countries_=covered(request))
         return _import_page(request, model_admin, form)
     messages.success(
         request,

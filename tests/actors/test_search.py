@@ -57,6 +57,8 @@ def test_the_index_holds_digests_that_reveal_no_name(amani, etoile):
     dump = database_dump()
     for secret in ("Comptoir", "comptoir", "etoile", "Étoile", "kasai", "0042", "BA-2023"):
         assert secret.encode() not in dump, secret
-    digests = [bytes(d) for d in Token.objects.filter(actor=etoile).values_list("digest", flat=True)]
+    digests = [
+        bytes(d) for d in Token.objects.filter(actor=etoile).values_list("digest", flat=True)
+    ]
     assert digests and all(len(d) == 16 for d in digests)
     assert all(b"etoile" not in d and b"comptoir" not in d for d in digests)

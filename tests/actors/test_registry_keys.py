@@ -1,0 +1,92 @@
+"""Who holds a registry's key: everyone in scope when it starts, newcomers by a coordinator's
+grant, nobody after leaving the scope or after a key reset until granted again."""
+
+import pytest
+
+from actors import keys, registry, sharing
+from actors.models import RegistryWrap
+from cases.models import StaffProfile
+from cases.permissions import NotAllowed
+from staff import accounts
+from tests.actors.conftest import key_for, record, ring
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_new_registry_is_wrapped_to_the_staff_of_its_country_and_nobody_else(coalition):
+    record(coalition["amani"], "Comptoir Étoile")
+    holders = set(RegistryWrap.objects.values_list("user__username", flat=True))
+    assert holders == {"amani", "beatrice"}
+    assert set(ring(coalition["beatrice"])) == {"CD"}
+    assert ring(coalition["sia"]) == {} and ring(coalition["chidi"]) == {}
+
+
+def test_an_officer_who_joins_later_needs_a_coordinator_to_give_her_the_key(coalition):
+    record(coalition["amani"], "Comptoir Étoile")
+    jean = accounts.enrol("jean", role="officer", password=PASSWORD, countries=["CD"]).profile
+    assert ring(jean) == {}, "the server alone gives the key to nobody"
+    with pytest.raises(NotAllowed, match="Your role cannot do this"):
+        sharing.grant(
+            "CD", by=coalition["amani"].user, key=ring(coalition["amani"])["CD"], to=jean.user
+        )
+    states = {h.profile.user.username: h.state for h in sharing.holders("CD")}
+    assert states == {"amani": "holds", "beatrice": "holds", "jean": "missing"}
+
+    sharing.grant(
+        "CD", by=coalition["beatrice"].user, key=ring(coalition["beatrice"])["CD"], to=jean.user
+    )
+    assert set(ring(jean)) == {"CD"}
+    assert ring(jean)["CD"].key == ring(coalition["amani"])["CD"].key
+
+
+def test_the_key_goes_only_to_staff_of_the_registry_s_country(coalition):
+    record(coalition["amani"], "Comptoir Étoile")
+    beatrice = coalition["beatrice"]
+    with pytest.raises(NotAllowed, match="Only active officers and coordinators of this country"):
+        sharing.grant("CD", by=beatrice.user, key=ring(beatrice)["CD"], to=coalition["sia"].user)
+    with pytest.raises(NotAllowed, match="Only active officers and coordinators of this country"):
+        sharing.grant("CD", by=beatrice.user, key=ring(beatrice)["CD"], to=coalition["chidi"].user)
+
+
+def test_an_officer_who_leaves_the_country_opens_nothing_even_with_her_old_wrap(coalition):
+    record(coalition["amani"], "Comptoir Étoile")
+    amani = coalition["amani"]
+    assert set(ring(amani)) == {"CD"}  # positive control
+    amani.countries = "CF"
+    amani.save()
+    amani = StaffProfile.objects.get(pk=amani.pk)  # a new request sees the new scope
+    assert ring(amani) == {}
+    states = {h.profile.user.username: h.state for h in sharing.holders("CD")}
+    assert states["amani"] == "outside"
+    sharing.revoke("CD", by=coalition["beatrice"].user, who=amani.user)
+    assert not RegistryWrap.objects.filter(user=amani.user).exists()
+
+
+def test_after_a_key_reset_her_wrap_is_stale_until_a_coordinator_grants_it_again(coalition):
+    record(coalition["amani"], "Comptoir Étoile")
+    admin = accounts.enrol("ada", role="admin", password=PASSWORD).profile
+    amani = coalition["amani"]
+    accounts.reset_without_recovery(amani.user, PASSWORD, by=admin.user)
+    amani = StaffProfile.objects.get(pk=amani.pk)
+    assert ring(amani) == {}
+    assert {h.profile.user.username: h.state for h in sharing.holders("CD")}["amani"] == "stale"
+    beatrice = coalition["beatrice"]
+    sharing.grant("CD", by=beatrice.user, key=ring(beatrice)["CD"], to=amani.user)
+    assert set(ring(amani)) == {"CD"}
+
+
+def test_an_administrator_holds_no_registry_and_cannot_start_one(coalition):
+    admin = accounts.enrol("ada", role="admin", password=PASSWORD).profile
+    record(coalition["amani"], "Comptoir Étoile")
+    assert keys.keyring(admin.user, b"\0" * 32) == {}
+    with pytest.raises(NotAllowed, match="Your role cannot do this"):
+        registry.start_registry("SL", by=admin.user)
+
+
+def test_a_registry_is_started_once(coalition):
+    key_for(coalition["amani"], "CD")
+    with pytest.raises(NotAllowed, match="already exists"):
+        registry.start_registry("CD", by=coalition["beatrice"].user)
+    with pytest.raises(NotAllowed, match="not in your scope"):
+        registry.start_registry("SL", by=coalition["amani"].user)
