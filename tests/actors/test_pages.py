@@ -85,3 +85,42 @@ def test_a_steering_member_sees_counts_and_no_name(client, amani, chidi):
     page = client.get(reverse(HOME)).content.decode()
     assert "Comptoir" not in page and "Alpha" not in page
     assert ">6<" in page and "&lt;5" in page
+
+
+def test_access_follows_the_role_and_the_registry(client, coalition):
+    actor = record(coalition["amani"], "Comptoir Étoile")
+    page = reverse("admin:actors_actor_change", args=[actor.pk])
+    expected = {"amani": 200, "beatrice": 200, "sia": 404, "chidi": 404}
+    for name, status in expected.items():
+        client.logout()
+        sign_in(client, coalition[name])
+        assert client.get(page).status_code == status, name
+    client.logout()
+    from staff import accounts
+    from tests.conftest import PASSWORD
+
+    admin = accounts.enrol("ada", role="admin", password=PASSWORD).profile
+    sign_in(client, admin)
+    assert client.get(reverse(HOME)).status_code == 403
+    assert client.get(page).status_code == 404
+    assert reverse(HOME) not in client.get(reverse("admin:index")).content.decode()
+
+
+def test_a_coordinator_gives_the_key_to_an_officer_who_joined(client, coalition):
+    from staff import accounts
+    from tests.conftest import PASSWORD
+
+    record(coalition["amani"], "Comptoir Étoile")
+    jean = accounts.enrol("jean", role="officer", password=PASSWORD, countries=["CD"]).profile
+    sign_in(client, coalition["beatrice"])
+    listing = client.get(reverse("admin:actors_actor_access")).content.decode()
+    assert "jean" in listing and "does not hold it yet" in listing
+    client.post(
+        reverse("admin:actors_actor_access_act", args=["grant"]),
+        {"registry": "CD", "user": jean.user.pk},
+    )
+    assert AuditEvent.objects.filter(action="registry_grant", detail__to="jean").exists()
+    client.logout()
+    sign_in(client, jean)
+    found = client.get(reverse(HOME), {"q": "comptoir etoile"}).content.decode()
+    assert "Comptoir Étoile" in found
