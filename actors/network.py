@@ -13,7 +13,7 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from cases import access
@@ -28,8 +28,20 @@ from .models import LICENSED_KINDS, Actor, CaseLink, Relation
 
 # Cases about trade, money or licensing: where a licence not valid at the time matters.
 FLAG_CATEGORIES = frozenset({"TRD", "FIN", "GOV"})
-CASES_PER_PAGE = 200
+CASES_PER_PAGE = 100
 RING = 12  # at most this many actors on each ring of the graph
+# What a linked case's row shows: never the case's sealed blobs.
+LINK_FIELDS = (
+    "id",
+    "role",
+    "facts",
+    "actor_id",
+    "case",
+    "case__id",
+    "case__reference",
+    "case__status",
+    "case__received_at",
+)
 
 
 @dataclass
@@ -45,6 +57,19 @@ class LinkedCase:
     categories: list[str]
     incident_date: str = ""
     flags: list[Flag] = field(default_factory=list)
+
+    # Words for the table, computed once here rather than by the template per row.
+    @property
+    def role(self) -> str:
+        return self.link.get_role_display()
+
+    @property
+    def status(self) -> str:
+        return self.case.get_status_display()
+
+    @property
+    def received(self) -> str:
+        return self.case.received_at.date().isoformat()
 
 
 def held(user):
@@ -99,9 +124,9 @@ def linked_cases(
     total = mine.count()
     other_count = others.values("case").distinct().count()
     shown = list(
-        mine.select_related("case").order_by("-case__received_at", "role")[
-            (page - 1) * CASES_PER_PAGE : page * CASES_PER_PAGE
-        ]
+        mine.select_related("case")
+        .only(*LINK_FIELDS)
+        .order_by("-case__received_at", "role")[(page - 1) * CASES_PER_PAGE : page * CASES_PER_PAGE]
     )
     flag_links = []
     if licences or actor.kind in LICENSED_KINDS:
@@ -109,6 +134,7 @@ def linked_cases(
             mine.filter(case__categories__code__in=FLAG_CATEGORIES)
             .distinct()
             .select_related("case")
+            .only(*LINK_FIELDS)
         )
     case_ids = {link.case_id for link in shown} | {link.case_id for link in flag_links}
     categories = defaultdict(list)
@@ -166,22 +192,17 @@ class Graph:
     height: int = 480
 
 
-def _co_occurring(actor_ids, user, exclude) -> dict:
-    """{(from actor, other actor): shared held cases} for links of the given actors."""
-    cases = CaseLink.objects.filter(actor_id__in=actor_ids).filter(held(user)).values("case_id")
-    pairs = Counter()
-    rows = CaseLink.objects.filter(case_id__in=cases, case__shredded_at=None).values_list(
-        "case_id", "actor_id"
+def _co_occurring(actor_ids, user) -> Counter:
+    """{(one of actor_ids, other actor): held cases they share}, counted by the database."""
+    rows = (
+        CaseLink.objects.filter(
+            held(user), case__shredded_at=None, case__actor_links__actor_id__in=list(actor_ids)
+        )
+        .values_list("case__actor_links__actor_id", "actor_id")
+        .annotate(n=Count("case_id", distinct=True))
+        .order_by()
     )
-    by_case = defaultdict(set)
-    for case_id, actor_id in rows:
-        by_case[case_id].add(actor_id)
-    wanted = set(actor_ids)
-    for members in by_case.values():
-        for a in members & wanted:
-            for b in members - {a} - exclude.get(a, set()):
-                pairs[(a, b)] += 1
-    return pairs
+    return Counter({(a, b): n for a, b, n in rows if a != b})
 
 
 def _relations(actor_ids) -> list[Relation]:
@@ -192,7 +213,7 @@ def neighbourhood(actor: Actor, facts: ActorFacts, user, keyring) -> Graph:
     """The actor, the actors sharing a held case or a relation with it (hop 1), and theirs
     (hop 2), at most RING of each, strongest first."""
     centre = Node(actor, facts, 0)
-    pairs1 = _co_occurring([actor.id], user, {})
+    pairs1 = _co_occurring([actor.id], user)
     relations1 = _relations([actor.id])
     first = Counter({b: n for (_a, b), n in pairs1.items()})
     relation_of = {}
@@ -208,7 +229,7 @@ def neighbourhood(actor: Actor, facts: ActorFacts, user, keyring) -> Graph:
     }
     edges = [(centre, nodes[a], first[a], relation_of.get(a, "")) for a in ring1]
 
-    pairs2 = _co_occurring(ring1, user, {})
+    pairs2 = _co_occurring(ring1, user)
     second = Counter()
     parent = {}
     for (a, b), n in pairs2.most_common():

@@ -310,6 +310,8 @@ def actor_page(request: HttpRequest, object_id: str, model_admin) -> HttpRespons
         "pages": max(1, -(-total // network.CASES_PER_PAGE)),
         "page_numbers": range(1, max(1, -(-total // network.CASES_PER_PAGE)) + 1),
         "graph": graph,
+        "case_url": reverse("admin:cases_case_changelist"),
+        "unlink_words": _("Unlink"),
         "merged": merged,
         "twins": twins,
         "events": [(e, _detail_words(e)) for e in history(actor)],

@@ -12,7 +12,10 @@ with production KDF costs, and measures over loopback only:
   6-8. the case officers' side (bench/officers.py): the queue with 100,000 cases (queries per
      page and render time), staff login against its Argon2id floor, and opening a case
      with 10 attachments and 50 messages. `--only staff` runs just these; with
-     BENCH_DATABASE_URL set (an empty, throwaway database) they run on that database.
+     BENCH_DATABASE_URL set (an empty, throwaway database) they run on that database;
+  9-11. the actor registry (bench/registry_bench.py): search across 100,000 actors, the
+     page of an actor linked to 1,000 cases, a 20,000-row licensed buyers' CSV import
+     (`--only actors`; BENCH_DATABASE_URL as for the staff sections).
 
 Missed targets print FAIL and exit 0; only a broken bench exits non-zero. Every process it
 starts is stopped by PID and the temp dir is removed, whatever happens.
@@ -41,6 +44,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import officers  # noqa: E402
+import registry_bench  # noqa: E402
 from httpkit import NETWORK_ERRORS, Client, Multipart, same_origin, scan_html  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -730,11 +734,13 @@ def main() -> int:
     parser.add_argument("--upload-mb", type=int, default=100)
     parser.add_argument(
         "--only",
-        choices=("reporter", "staff"),
-        help="run only the reporter sections (1-5) or only the staff sections (6-8)",
+        choices=("reporter", "staff", "actors"),
+        help="run only the reporter sections (1-5), the staff sections (6-8) or the actor "
+        "registry's (9-11)",
     )
     args = parser.parse_args()
-    reporter_part, staff_part = args.only != "staff", args.only != "reporter"
+    reporter_part, staff_part = args.only in (None, "reporter"), args.only in (None, "staff")
+    actors_part = args.only in (None, "actors")
     quick = args.quick
 
     def on_signal(signum, _frame):
@@ -773,6 +779,17 @@ def main() -> int:
                     SCRUBBED_ENV=SCRUBBED_ENV,
                 ),
             )
+        if actors_part:
+            results["actors"] = registry_bench.section(
+                data_dir=data_dir,
+                quick=quick,
+                helpers=argparse.Namespace(
+                    server_env=server_env,
+                    manage=manage,
+                    BenchError=BenchError,
+                    SCRUBBED_ENV=SCRUBBED_ENV,
+                ),
+            )
 
     except BenchError as error:
         say(f"BENCH BROKE: {error}")
@@ -797,6 +814,8 @@ def main() -> int:
         reporter_verdicts(results, args, verdict)
     if staff_part:
         officers.verdicts(results["staff"], verdict)
+    if actors_part:
+        registry_bench.verdicts(results["actors"], verdict)
     say(
         f"Bench took {time.monotonic() - began:.0f} s; {load()} (other work on the machine "
         f"inflates latencies and lowers throughput)."
