@@ -103,3 +103,60 @@ def revoke(country: str, *, by, who) -> None:
     if not deleted:
         raise NotAllowed(_("This person does not hold the key."))
     record("registry_revoke", by=by, detail={"registry": country, "who": who.get_username()})
+
+
+@transaction.atomic
+def rekey(country: str, *, by, key: keys.RegistryKey) -> keys.RegistryKey:
+    """Replace a registry's key: every actor, licence and relation sealed under it is
+    re-sealed and re-indexed under a fresh key of the next generation, wrapped only to the
+    people who hold the key now and still cover the country. Whoever left takes nothing
+    of what is written from now on, even with an old copy of the key."""
+    from .models import Actor, Licence, Relation, Token
+    from .registry import licences_of, read, seal_licence
+    from .search import token_rows
+
+    permissions.check(by, "grant_registry")
+    registry = Registry.objects.select_for_update().get(country=country)
+    if key is None or key.country != country or key.generation != registry.generation:
+        raise NotAllowed(_("You do not hold the key to this registry."))
+    keep = [h.profile for h in holders(country) if h.state == "holds"]
+    registry.generation += 1
+    registry.save(update_fields=["generation"])
+    fresh = keys.new_key(registry)
+    actors = list(Actor.objects.filter(registry=registry).prefetch_related("licences"))
+    Token.objects.filter(actor__registry=registry).delete()
+    tokens = []
+    for actor in actors:
+        facts, licences = read(actor, key), licences_of(actor, key)
+        actor.sealed = fresh.seal("actor", actor.id, facts.as_dict())
+        for licence, licence_facts in licences:
+            seal_licence(licence, licence_facts, fresh)
+        Licence.objects.bulk_update([lic for lic, _f in licences], ["sealed"])
+        if actor.merged_into_id is None:
+            tokens += token_rows(actor, facts, [f.number for _l, f in licences], fresh)
+    Actor.objects.bulk_update(actors, ["sealed"], batch_size=1000)
+    Token.objects.bulk_create(tokens, batch_size=5000)
+    relations = list(Relation.objects.filter(subject__registry=registry))
+    for relation in relations:
+        facts = key.open("relation", relation.id, relation.sealed)
+        relation.sealed = fresh.seal("relation", relation.id, facts)
+    Relation.objects.bulk_update(relations, ["sealed"], batch_size=1000)
+    RegistryWrap.objects.filter(registry=registry).delete()
+    now = clock.now()
+    RegistryWrap.objects.bulk_create(
+        RegistryWrap(
+            registry=registry,
+            user_id=p.user_id,
+            public_key=bytes(p.public_key),
+            wrapped=keys.wrap(bytes(p.public_key), fresh.key, registry),
+            generation=registry.generation,
+            created_at=now,
+        )
+        for p in keep
+    )
+    record(
+        "registry_rekey",
+        by=by,
+        detail={"registry": country, "generation": registry.generation, "holders": len(keep)},
+    )
+    return fresh

@@ -571,13 +571,21 @@ def access(request: HttpRequest, model_admin) -> HttpResponse:
 def access_act(request: HttpRequest, act_name: str, model_admin) -> HttpResponse:
     from django.contrib.auth import get_user_model
 
-    if act_name not in ("grant", "revoke"):
+    if act_name not in ("grant", "revoke", "rekey"):
         raise Http404
     if not permissions.may(request.user, "grant_registry"):
         raise PermissionDenied
     country = request.POST.get("registry", "")
     who = get_user_model().objects.filter(pk=request.POST.get("user") or None).first()
     key = keyring_of(request).get(country)
+    if act_name == "rekey" and key is not None:
+        try:
+            sharing.rekey(country, by=request.user, key=key)
+        except NotAllowed as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, _("The registry has a new key; only its holders got it."))
+        return redirect("admin:actors_actor_access")
     if who is None or key is None:
         messages.error(request, _("Choose a registry you hold and a person in it."))
         return access(request, model_admin)

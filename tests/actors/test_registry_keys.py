@@ -3,10 +3,11 @@ grant, nobody after leaving the scope or after a key reset until granted again."
 
 import pytest
 
-from actors import keys, registry, sharing
+from actors import keys, registry, search, sharing
 from actors.models import RegistryWrap
 from cases.models import StaffProfile
 from cases.permissions import NotAllowed
+from lib import crypto
 from staff import accounts
 from tests.actors.conftest import key_for, record, ring
 from tests.conftest import PASSWORD
@@ -90,3 +91,28 @@ def test_a_registry_is_started_once(coalition):
         registry.start_registry("CD", by=coalition["beatrice"].user)
     with pytest.raises(NotAllowed, match="not in your scope"):
         registry.start_registry("SL", by=coalition["amani"].user)
+
+
+def test_a_new_key_after_a_departure_leaves_the_old_copy_useless(coalition):
+    amani, beatrice = coalition["amani"], coalition["beatrice"]
+    etoile = record(amani, "Comptoir Étoile", licences=[{"number": "BA-1"}])
+    jean = accounts.enrol("jean", role="officer", password=PASSWORD, countries=["CD"]).profile
+    sharing.grant("CD", by=beatrice.user, key=ring(beatrice)["CD"], to=jean.user)
+    copied = ring(jean)["CD"]  # what Jean could have kept
+    jean.countries = "CF"
+    jean.save()
+    with pytest.raises(NotAllowed, match="Your role cannot do this"):
+        sharing.rekey("CD", by=amani.user, key=ring(amani)["CD"])
+    fresh = sharing.rekey("CD", by=beatrice.user, key=ring(beatrice)["CD"])
+    etoile.refresh_from_db()
+    assert fresh.generation == 2 and fresh.key != copied.key
+    assert registry.read(etoile, fresh).name == "Comptoir Étoile"
+    with pytest.raises(crypto.CryptoError):
+        registry.read(etoile, copied)
+    assert set(RegistryWrap.objects.values_list("user__username", flat=True)) == {
+        "amani",
+        "beatrice",
+    }
+    assert ring(StaffProfile.objects.get(pk=amani.pk))["CD"].key == fresh.key
+    hits, _more = search.search(ring(StaffProfile.objects.get(pk=amani.pk)), "BA 1")
+    assert [h.actor for h in hits] == [etoile], "the index is rebuilt under the new key"

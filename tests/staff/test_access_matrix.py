@@ -14,10 +14,10 @@ from django.urls import URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from actors.forms import ACTS as ACTOR_ACTS
 from cases.models import AuditEvent
 from staff import accounts
 from staff.forms import ACTS
-from actors.forms import ACTS as ACTOR_ACTS
 from tests.actors.conftest import record
 from tests.conftest import PASSWORD, sign_in
 from tests.whistle.pages import form_data, jpeg_with_gps, open_mailbox, receipt_of, send_report
@@ -184,7 +184,10 @@ def concrete(name: str, route: str, objects: dict) -> list[tuple[str, str]]:
     path = path.replace("<uuid:file_id>", str(objects["file"]))
     path = path.replace("<uuid:other>", str(objects["other"]))
     if "<slug:act_name>" in path:  # granting and taking back a registry's key
-        return [("post", "/" + path.replace("<slug:act_name>", act)) for act in ("grant", "revoke")]
+        return [
+            ("post", "/" + path.replace("<slug:act_name>", act))
+            for act in ("grant", "revoke", "rekey")
+        ]
     if "<slug:name>" in path and model == "actor":  # every act the actor page can post
         return [("post", "/" + path.replace("<slug:name>", act)) for act in sorted(ACTOR_ACTS)]
     if "<slug:name>" in path:  # every act the case page can post
