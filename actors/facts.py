@@ -19,6 +19,7 @@ from .models import LicenceStatus
 MAX_NAME = 300
 MAX_TEXT = 20000
 MAX_LIST = 50
+STATUSES = frozenset(LicenceStatus.values)
 
 
 class Invalid(ValueError):
@@ -138,7 +139,7 @@ class LicenceFacts:
         start, end = clean_date("start", self.start), clean_date("end", self.end)
         if start and end and end < start:
             raise Invalid("end", _("The licence cannot end before it starts."))
-        if self.status not in LicenceStatus.values:
+        if self.status not in STATUSES:
             raise Invalid("status", _("Choose from the list."))
         return LicenceFacts(
             number=_text("number", self.number, required=True),

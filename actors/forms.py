@@ -265,9 +265,11 @@ class AddRelation(ActForm):
     def run(self) -> str:
         data = self.cleaned_data
         reference = actor_reference(data["other"])
-        other = Actor.objects.filter(
-            reference=reference, registry_id__in=list(self.context.keyring), merged_into=None
-        ).first()
+        other = Actor.objects.filter(reference=reference).first()
+        if other is not None and (
+            other.registry_id not in self.context.keyring or other.merged_into_id is not None
+        ):
+            other = None
         if other is None:
             raise NotAllowed(_("No actor with this reference in your registries."))
         subject, object_ = (

@@ -208,9 +208,9 @@ def _existing(digests: set, kind: str) -> dict:
     """{digest: live actor id} for stored digests of a kind, in chunks."""
     found, digests = {}, list(digests)
     for start in range(0, len(digests), 500):
-        rows = Token.objects.filter(
-            kind=kind, digest__in=digests[start : start + 500], actor__merged_into=None
-        ).values_list("digest", "actor_id")
+        rows = Token.objects.filter(kind=kind, digest__in=digests[start : start + 500]).values_list(
+            "digest", "actor_id"
+        )
         for digest, actor_id in rows:
             found.setdefault(bytes(digest), actor_id)
     return found
@@ -272,6 +272,9 @@ def plan(parsed: Parsed, keyring: dict) -> Plan:
             index.setdefault((record.country, digest), step)
     kept = []
     for step, ids, names in pending:
+        if len(step.lines) == 1:  # cleaned already, as its one record
+            kept.append((step, ids, names))
+            continue
         try:  # rows folded together may exceed a limit one row alone keeps to
             step.facts = step.facts.clean(step.country)
             step.licences = [lic.clean() for lic in step.licences]
@@ -294,7 +297,10 @@ def _match_existing(pending: list, keyring: dict) -> None:
                     own_ids[uuid.UUID(external[len(EXTERNAL_PREFIX) :])] = step
                 except ValueError:
                     pass
-    by_own = {a.id: a for a in Actor.objects.filter(id__in=list(own_ids), merged_into=None)}
+    # By primary key alone: a second condition lets SQLite's planner walk another index.
+    by_own = {
+        a.id: a for a in Actor.objects.filter(id__in=list(own_ids)) if a.merged_into_id is None
+    }
     by_id = _existing({d for _s, ids, _n in pending for d in ids}, Token.IDENTIFIER)
     by_name = _existing({d for _s, _i, names in pending for d in names}, Token.PHRASE)
     matched = {}
@@ -382,8 +388,8 @@ def apply(batch: ImportBatch, parsed: Parsed, *, by, keyring: dict) -> Plan:
                 **counts,
             },
         )
-        ActorEvent.objects.bulk_create(
-            (ActorEvent(actor=a, event=event) for a in [*created, *touched]), batch_size=2000
+        insert_plain(
+            ActorEvent, ("actor", "event"), [(a.id, event.id) for a in [*created, *touched]]
         )
         batch.applied_at, batch.counts, batch.payload = now, counts, b""
         batch.save()
@@ -415,11 +421,32 @@ def _create(result: Plan, keyring: dict, by, now) -> list[Actor]:
             licence = Licence(actor=actor, created_at=now)
             registry.seal_licence(licence, facts, key)
             licences.append(licence)
-        tokens += search.token_rows(actor, step.facts, [f.number for f in step.licences], key)
+        numbers = [f.number for f in step.licences]
+        tokens += [(actor.id, kind, d) for kind, d in search.entries(step.facts, numbers, key)]
     bulk_create_with_history(actors, Actor, batch_size=1000, default_user=by)
     bulk_create_with_history(licences, Licence, batch_size=1000, default_user=by)
-    Token.objects.bulk_create(tokens, batch_size=5000)
+    insert_plain(Token, ("actor", "kind", "digest"), tokens)
     return actors
+
+
+def insert_plain(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
+    """INSERT rows of values with executemany: for the tens of thousands of index digests
+    and event links of one import, without building a model instance for each."""
+    from django.db import connection
+
+    columns = [model._meta.get_field(name) for name in fields]
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - our own names
+        connection.ops.quote_name(model._meta.db_table),
+        ", ".join(connection.ops.quote_name(f.column) for f in columns),
+        ", ".join(["%s"] * len(columns)),
+    )
+    prepared = [
+        [f.get_db_prep_save(value, connection) for f, value in zip(columns, row, strict=True)]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(prepared), 5000):
+            cursor.executemany(sql, prepared[start : start + 5000])
 
 
 def _update(step: Step, key: keys.RegistryKey, by, now) -> Actor:

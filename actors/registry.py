@@ -278,13 +278,17 @@ def remove_relation(relation: Relation, *, by, keyring: dict) -> None:
 
 
 def link_purpose(link: CaseLink) -> str:
-    return f"actor-link:{link.id}"
+    return f"actor-link:{link.id}"  # as open_link_facts
 
 
 def link_facts(link: CaseLink, case_key: bytes) -> dict:
     """What the link copied from its case (the incident date), opened with the case key."""
-    opened = crypto.open_for_case(case_key, link.case_id.bytes, link_purpose(link), link.facts)
-    return json.loads(opened)
+    return open_link_facts(link.id, link.case_id, link.facts, case_key)
+
+
+def open_link_facts(link_id, case_id, facts, case_key: bytes) -> dict:
+    purpose = f"actor-link:{link_id}"
+    return json.loads(crypto.open_for_case(case_key, case_id.bytes, purpose, bytes(facts)))
 
 
 @transaction.atomic

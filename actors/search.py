@@ -1,6 +1,7 @@
 """Finding actors without plaintext: the registry's blind index, and possible duplicates.
 
-Each actor's names and aliases give one digest per word ("n") and one per whole name
+A merged record's digests are deleted, so only live actors are ever found. Each actor's
+names and aliases give one digest per word ("n") and one per whole name
 ("p"); its identifiers and licence numbers one per compacted identifier ("i") — all
 keyed with its registry's index key (lib.blind_index). A search hashes the query the same
 way under every registry key the officer holds: an actor matches when it has every word
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 
 from lib import blind_index
 
@@ -59,15 +60,32 @@ class Hit:
     exact: bool  # the whole query is one of its names or identifiers
 
 
-def _query_digests(keyring: dict[str, RegistryKey], query: str):
-    words = blind_index.tokens(query)[:MAX_WORDS]
+def _exact_digests(keyring: dict[str, RegistryKey], query: str) -> set[bytes]:
     phrase, identifier = blind_index.phrase(query), blind_index.compact(query)
-    word_digests, exact_digests = set(), set()
+    found = set()
     for key in keyring.values():
-        word_digests |= blind_index.digests(key.index_key, "name", words)
-        exact_digests |= blind_index.digests(key.index_key, "phrase", [phrase])
-        exact_digests |= blind_index.digests(key.index_key, "id", [identifier])
-    return words, word_digests, exact_digests
+        found |= blind_index.digests(key.index_key, "phrase", [phrase])
+        found |= blind_index.digests(key.index_key, "id", [identifier])
+    return found
+
+
+CAP = 1000  # counting a word's actors stops here: enough to know which word is rarer
+
+
+def _with_every_word(key: RegistryKey, words: list[str], wanted: int) -> list:
+    """Up to `wanted` actor ids of one registry having every word: the rarest word's
+    actors are walked in index order, each checked for the other words by its own index."""
+    digests = [blind_index.digest(key.index_key, "name", w) for w in words]
+    sizes = {d: Token.objects.filter(digest=d, kind=Token.NAME)[:CAP].count() for d in digests}
+    if not all(sizes.values()):
+        return []
+    driver, *others = sorted(digests, key=lambda d: sizes[d])
+    found = Token.objects.filter(digest=driver, kind=Token.NAME)
+    for digest in others:
+        found = found.filter(
+            Exists(Token.objects.filter(actor_id=OuterRef("actor_id"), digest=digest))
+        )
+    return list(found.order_by("digest", "actor_id").values_list("actor_id", flat=True)[:wanted])
 
 
 def search(keyring: dict[str, RegistryKey], query: str, *, limit: int = RESULTS):
@@ -76,36 +94,32 @@ def search(keyring: dict[str, RegistryKey], query: str, *, limit: int = RESULTS)
     Exact matches (a whole name, alias or identifier) come first; then actors having every
     word of the query. Only the hits shown are opened.
     """
-    words, word_digests, exact_digests = _query_digests(keyring, query)
-    if not keyring or not (words or exact_digests):
+    words = blind_index.tokens(query)[:MAX_WORDS]
+    if not keyring or not (words or blind_index.compact(query)):
         return [], False
     exact = list(
-        Token.objects.filter(digest__in=exact_digests, kind__in=(Token.PHRASE, Token.IDENTIFIER))
+        Token.objects.filter(
+            digest__in=_exact_digests(keyring, query), kind__in=(Token.PHRASE, Token.IDENTIFIER)
+        )
         .values_list("actor_id", flat=True)
         .distinct()[: limit + 1]
     )
     found = list(dict.fromkeys(exact))
-    if words and len(found) <= limit:
-        by_words = (
-            Token.objects.filter(digest__in=word_digests, kind=Token.NAME)
-            .values("actor_id")
-            .annotate(n=Count("digest", distinct=True))
-            .filter(n=len(words))
-            .order_by("actor_id")
-            .values_list("actor_id", flat=True)
-        )
-        for actor_id in by_words[: limit + 1 + len(found)]:
+    for country in sorted(keyring) if words else ():
+        if len(found) > limit:
+            break
+        for actor_id in _with_every_word(
+            keyring[country], words, limit + 1 - len(found) + len(exact)
+        ):
             if actor_id not in found:
                 found.append(actor_id)
-            if len(found) > limit:
-                break
     more = len(found) > limit
     found = found[:limit]
+    # By primary key alone: a second condition lets SQLite's planner walk another index.
     actors = {
         a.id: a
-        for a in Actor.objects.filter(
-            id__in=found, merged_into=None, registry_id__in=list(keyring)
-        ).select_related("registry")
+        for a in Actor.objects.filter(id__in=found).select_related("registry")
+        if a.merged_into_id is None and a.registry_id in keyring
     }
     hits = []
     exact_set = set(exact)
@@ -131,7 +145,6 @@ def duplicates_of(actor: Actor) -> list[tuple[Actor, str]]:
             kind__in=DUPLICATE_KINDS,
             digest__in=mine.values("digest"),
             actor__registry_id=actor.registry_id,
-            actor__merged_into=None,
         )
         .exclude(actor=actor)
         .values_list("actor_id", "kind")
@@ -153,7 +166,6 @@ def duplicate_groups(countries, *, limit: int = 200) -> list[tuple[str, list]]:
         Token.objects.filter(
             kind__in=DUPLICATE_KINDS,
             actor__registry_id__in=list(countries),
-            actor__merged_into=None,
         )
         .values("kind", "digest")
         .annotate(n=Count("actor", distinct=True))
@@ -168,7 +180,6 @@ def duplicate_groups(countries, *, limit: int = 200) -> list[tuple[str, list]]:
     members = Token.objects.filter(
         kind__in=DUPLICATE_KINDS,
         digest__in=[digest for _kind, digest in groups],
-        actor__merged_into=None,
         actor__registry_id__in=list(countries),
     ).values_list("kind", "digest", "actor_id")
     for kind, digest, actor_id in members:

@@ -118,7 +118,7 @@ def test_a_red_flag_marks_the_report_dated_after_the_licence_expired(three_repor
         etoile, amani.user, private(amani), licences
     )
     assert (total, others) == (3, 0)
-    assert [item.case for item in flagged] == [cases[2]]
+    assert [item.case_id for item in flagged] == [cases[2].id]
     assert flagged[0].flags[0].kind == "licence-invalid"
     assert "2024-06-30" in flagged[0].flags[0].words
     assert {item.case: bool(item.flags) for item in rows} == {
