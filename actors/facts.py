@@ -151,6 +151,10 @@ class LicenceFacts:
             status=self.status,
         )
 
+    @property
+    def status_words(self) -> str:
+        return str(LicenceStatus(self.status).label) if self.status in STATUSES else self.status
+
     def valid_on(self, day: str) -> bool:
         """Whether the licence covered this ISO date: within its dates, neither suspended
         nor revoked. Unknown start or end dates do not count against it."""

@@ -149,7 +149,8 @@ class ActForm(forms.Form):
 
 class Edit(ActForm):
     name = "edit"
-    title = button = gettext_lazy("Save the changes")
+    title = gettext_lazy("Edit the details")
+    button = gettext_lazy("Save the changes")
 
     def __init__(self, *args, context, **kwargs):
         super().__init__(*args, context=context, **kwargs)

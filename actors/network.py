@@ -217,11 +217,15 @@ class Node:
     relation: str = ""
     x: float = 0.0
     y: float = 0.0
+    # Where its name goes: beside the node, on the side away from the centre.
+    label_x: float = 0.0
+    label_y: float = 0.0
+    anchor: str = "middle"
 
     @property
     def label(self) -> str:
         name = self.facts.name
-        return name if len(name) <= 24 else name[:23] + "…"
+        return name if len(name) <= 22 else name[:21] + "…"
 
 
 @dataclass
@@ -230,8 +234,8 @@ class Graph:
     nodes: list[Node]
     edges: list[tuple[Node, Node, int, str]]  # (a, b, shared cases, relation kind)
     hidden: int  # co-occurring actors of registries the reader does not hold
-    width: int = 640
-    height: int = 480
+    width: int = 760
+    height: int = 560
 
 
 def _co_occurring(actor_ids, user) -> Counter:
@@ -313,8 +317,18 @@ def _visible(actor_ids: set, keyring) -> tuple[dict, int]:
     return found, len(actor_ids) - len(found)
 
 
+def _place(node: Node, angle: float, rx: float, ry: float, cx: float, cy: float) -> None:
+    node.x, node.y = cx + rx * math.cos(angle), cy + ry * math.sin(angle)
+    radius = 13 if node.hop == 1 else 10
+    cos, sin = math.cos(angle), math.sin(angle)
+    node.anchor = "start" if cos > 0.35 else "end" if cos < -0.35 else "middle"
+    node.label_x = node.x + radius * cos
+    node.label_y = node.y + (radius + 9) * sin + 4
+
+
 def _lay_out(graph: Graph) -> None:
-    """Rings around the centre: hop 1 evenly spaced, hop 2 beside the node it hangs from."""
+    """Rings around the centre: hop 1 evenly spaced, hop 2 beside the node it hangs from;
+    each name on the outer side of its node."""
     cx, cy = graph.width / 2, graph.height / 2
     graph.centre.x, graph.centre.y = cx, cy
     ring1 = [n for n in graph.nodes if n.hop == 1]
@@ -322,10 +336,13 @@ def _lay_out(graph: Graph) -> None:
     for i, node in enumerate(ring1):
         angle = -math.pi / 2 + 2 * math.pi * i / max(len(ring1), 1)
         angles[id(node)] = angle
-        node.x, node.y = cx + 130 * math.cos(angle), cy + 110 * math.sin(angle)
-    ring2 = sorted((n for n in graph.nodes if n.hop == 2), key=lambda n: angles.get(id(n.via), 0.0))
-    for i, node in enumerate(ring2):
-        base = angles.get(id(node.via), 0.0)
-        spread = 2 * math.pi * (i - (len(ring2) - 1) / 2) / max(len(ring2), 1) / 4
-        angle = base + spread if len(ring2) < 4 else -math.pi / 2 + 2 * math.pi * i / len(ring2)
-        node.x, node.y = cx + 270 * math.cos(angle), cy + 205 * math.sin(angle)
+        _place(node, angle, 150, 125, cx, cy)
+    ring2 = [n for n in graph.nodes if n.hop == 2]
+    spread = min(0.32, 2 * math.pi / max(len(ring2), 1))
+    by_parent: dict = defaultdict(list)
+    for node in ring2:
+        by_parent[id(node.via)].append(node)
+    for children in by_parent.values():
+        base = angles.get(id(children[0].via), 0.0)
+        for j, node in enumerate(children):
+            _place(node, base + spread * (j - (len(children) - 1) / 2), 285, 225, cx, cy)
