@@ -7,3 +7,8 @@ class ActorsConfig(AppConfig):
 
     name = "actors"
     verbose_name = _("Actor registry (know your customer)")
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

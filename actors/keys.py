@@ -55,6 +55,21 @@ def wrap(public_key: bytes, key: bytes, registry: Registry) -> bytes:
     )
 
 
+def wrap_to(registry: Registry, key: bytes, profiles, at) -> list[RegistryWrap]:
+    """Store the registry key wrapped to each of these staff members' current public key."""
+    return RegistryWrap.objects.bulk_create(
+        RegistryWrap(
+            registry=registry,
+            user_id=p.user_id,
+            public_key=bytes(p.public_key),
+            wrapped=wrap(bytes(p.public_key), key, registry),
+            generation=registry.generation,
+            created_at=at,
+        )
+        for p in profiles
+    )
+
+
 @dataclass
 class RegistryKey:
     """An opened registry key, for one request: seals and opens that registry's rows."""

@@ -33,7 +33,6 @@ from .models import (
     Kind,
     Licence,
     Registry,
-    RegistryWrap,
     Relation,
     RelationKind,
     Role,
@@ -112,17 +111,7 @@ def start_registry(country: str, *, by) -> keys.RegistryKey:
             key = keys.new_key(registry)
             staff = {p.user_id: p for p in recipients(country)}
             staff[profile.user_id] = profile
-            RegistryWrap.objects.bulk_create(
-                RegistryWrap(
-                    registry=registry,
-                    user_id=p.user_id,
-                    public_key=bytes(p.public_key),
-                    wrapped=keys.wrap(bytes(p.public_key), key.key, registry),
-                    generation=registry.generation,
-                    created_at=now,
-                )
-                for p in staff.values()
-            )
+            keys.wrap_to(registry, key.key, staff.values(), now)
             audit.record(
                 "registry_start", by=by, detail={"registry": country, "holders": len(staff)}
             )

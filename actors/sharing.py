@@ -142,18 +142,7 @@ def rekey(country: str, *, by, key: keys.RegistryKey) -> keys.RegistryKey:
         relation.sealed = fresh.seal("relation", relation.id, facts)
     Relation.objects.bulk_update(relations, ["sealed"], batch_size=1000)
     RegistryWrap.objects.filter(registry=registry).delete()
-    now = clock.now()
-    RegistryWrap.objects.bulk_create(
-        RegistryWrap(
-            registry=registry,
-            user_id=p.user_id,
-            public_key=bytes(p.public_key),
-            wrapped=keys.wrap(bytes(p.public_key), fresh.key, registry),
-            generation=registry.generation,
-            created_at=now,
-        )
-        for p in keep
-    )
+    keys.wrap_to(registry, fresh.key, keep, clock.now())
     record(
         "registry_rekey",
         by=by,

@@ -178,3 +178,23 @@ def test_cases_she_cannot_open_are_counted_never_shown(coalition):
     rows, _flagged, total, others = network.linked_cases(etoile, amani.user, private(amani), [])
     assert (total, others) == (1, 1)
     assert [item.case for item in rows] == [shown]
+
+
+def test_a_shredded_case_takes_its_links_to_actors_with_it(coalition, frozen, settings):
+    from cases import retention, workflow
+
+    amani, beatrice = coalition["amani"], coalition["beatrice"]
+    etoile = record(amani, "Comptoir Étoile")
+    kept, shredded = report(country="CD").case, report(country="CD").case
+    link(amani, etoile, kept)
+    link(amani, etoile, shredded)
+    key = key_of(shredded, amani)
+    workflow.acknowledge(shredded, by=amani.user, case_key=key)
+    workflow.assess(shredded, by=amani.user, priority="P3", categories=["TRD"], admissible=False)
+    workflow.close(shredded, by=beatrice.user)
+    frozen.advance(days=settings.LANTERNE_RETENTION_DAYS + 1)
+    assert retention.shred(shredded)
+    assert list(CaseLink.objects.values_list("case", flat=True)) == [kept.id]
+    assert not CaseLink.history.filter(case_id=shredded.id).exclude(facts=b"").exists()
+    event = AuditEvent.objects.get(action="actor_unlink")
+    assert (event.actor, event.case_id, event.detail["links"]) == ("system", shredded.id, 1)
