@@ -18,7 +18,6 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from cases import permissions
 from cases.permissions import NotAllowed
@@ -389,7 +388,7 @@ def apply(batch: ImportBatch, parsed: Parsed, *, by, keyring: dict) -> Plan:
             },
         )
         insert_plain(
-            ActorEvent, ("actor", "event"), [(a.id, event.id) for a in [*created, *touched]]
+            ActorEvent, ("actor_id", "event_id"), [(a.id, event.id) for a in [*created, *touched]]
         )
         batch.applied_at, batch.counts, batch.payload = now, counts, b""
         batch.save()
@@ -423,30 +422,55 @@ def _create(result: Plan, keyring: dict, by, now) -> list[Actor]:
             licences.append(licence)
         numbers = [f.number for f in step.licences]
         tokens += [(actor.id, kind, d) for kind, d in search.entries(step.facts, numbers, key)]
-    bulk_create_with_history(actors, Actor, batch_size=1000, default_user=by)
-    bulk_create_with_history(licences, Licence, batch_size=1000, default_user=by)
-    insert_plain(Token, ("actor", "kind", "digest"), tokens)
+    insert_with_history(Actor, actors, by=by, at=now)
+    insert_with_history(Licence, licences, by=by, at=now)
+    insert_plain(Token, ("actor_id", "kind", "digest"), tokens)
     return actors
 
 
+PASSTHROUGH = {"CharField", "TextField", "BinaryField", "PositiveIntegerField", "IntegerField"}
+
+
 def insert_plain(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
-    """INSERT rows of values with executemany: for the tens of thousands of index digests
-    and event links of one import, without building a model instance for each."""
+    """INSERT rows of values (by attribute name) with executemany: for the tens of
+    thousands of actors, licences, digests and event links of one import, without
+    building a model instance, or preparing a plain value, for each."""
     from django.db import connection
 
-    columns = [model._meta.get_field(name) for name in fields]
+    by_name = {f.attname: f for f in model._meta.concrete_fields}
+    columns = [by_name[name] for name in fields]
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - our own names
         connection.ops.quote_name(model._meta.db_table),
         ", ".join(connection.ops.quote_name(f.column) for f in columns),
         ", ".join(["%s"] * len(columns)),
     )
+    plain = [f.get_internal_type() in PASSTHROUGH for f in columns]
     prepared = [
-        [f.get_db_prep_save(value, connection) for f, value in zip(columns, row, strict=True)]
+        [
+            value if keep or value is None else f.get_db_prep_save(value, connection)
+            for f, keep, value in zip(columns, plain, row, strict=True)
+        ]
         for row in rows
     ]
     with connection.cursor() as cursor:
         for start in range(0, len(prepared), 5000):
             cursor.executemany(sql, prepared[start : start + 5000])
+
+
+def insert_with_history(model, objects: list, *, by, at) -> None:
+    """Insert new rows and their django-simple-history "created" rows, in bulk."""
+    if not objects:
+        return
+    fields = tuple(f.attname for f in model._meta.concrete_fields)
+    rows = [tuple(getattr(obj, name) for name in fields) for obj in objects]
+    insert_plain(model, fields, rows)
+    extra = ("history_date", "history_type", "history_user_id", "history_change_reason")
+    user_id = getattr(by, "pk", None)
+    insert_plain(
+        model.history.model,
+        fields + extra,
+        [row + (at, "+", user_id, None) for row in rows],
+    )
 
 
 def _update(step: Step, key: keys.RegistryKey, by, now) -> Actor:
