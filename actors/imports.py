@@ -181,6 +181,7 @@ class Step:
     actor: Actor | None = None
     new_licences: list[LicenceFacts] = field(default_factory=list)
     changed_licences: list[tuple] = field(default_factory=list)  # (Licence, LicenceFacts)
+    numbers: list[str] = field(default_factory=list)  # every licence number after the update
 
 
 @dataclass
@@ -312,7 +313,7 @@ def _match_existing(pending: list, keyring: dict) -> None:
         )
         if actor_id is not None:
             matched[actor_id] = step
-    actors = Actor.objects.in_bulk(list(matched))
+    actors = Actor.objects.prefetch_related("licences").in_bulk(list(matched))
     for actor_id, step in matched.items():
         actor = actors.get(actor_id)
         key = keyring.get(actor.registry_id) if actor else None
@@ -338,6 +339,7 @@ def _compare(step: Step, actor: Actor, key: keys.RegistryKey) -> None:
         elif _licence_changes(there[1], lic) != there[1]:
             step.changed_licences.append((there[0], _licence_changes(there[1], lic)))
     step.facts = merged
+    step.numbers = [f.number for _lic, f in licences] + [f.number for f in step.new_licences]
     same = merged.as_dict() == current.as_dict()
     step.action = (
         "unchanged" if same and not step.new_licences and not step.changed_licences else "update"
@@ -363,9 +365,8 @@ def apply(batch: ImportBatch, parsed: Parsed, *, by, keyring: dict) -> Plan:
             raise NotAllowed(_("This import was already applied."))
         result = plan(parsed, keyring)
         now = clock.now()
-        created, touched = _create(result, keyring, by, now), []
-        for step in (s for s in result.steps if s.action == "update"):
-            touched.append(_update(step, keyring[step.country], by, now))
+        created = _create(result, keyring, by, now)
+        touched = _update([s for s in result.steps if s.action == "update"], keyring, by, now)
         by_external = {
             external: step.actor for step in result.steps for external in step.external_ids
         }
@@ -432,9 +433,9 @@ PASSTHROUGH = {"CharField", "TextField", "BinaryField", "PositiveIntegerField", 
 
 
 def insert_plain(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
-    """INSERT rows of values (by attribute name) with executemany: for the tens of
-    thousands of actors, licences, digests and event links of one import, without
-    building a model instance, or preparing a plain value, for each."""
+    """INSERT rows of values (by attribute name) with executemany (COPY on PostgreSQL):
+    for the tens of thousands of actors, licences, digests and event links of one import,
+    without building a model instance, or preparing a plain value, for each."""
     from django.db import connection
 
     by_name = {f.attname: f for f in model._meta.concrete_fields}
@@ -453,6 +454,13 @@ def insert_plain(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
         for row in rows
     ]
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # COPY: one stream instead of a statement a row
+            table = connection.ops.quote_name(model._meta.db_table)
+            names = ", ".join(connection.ops.quote_name(f.column) for f in columns)
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in prepared:
+                    copy.write_row(row)
+            return
         for start in range(0, len(prepared), 5000):
             cursor.executemany(sql, prepared[start : start + 5000])
 
@@ -462,35 +470,54 @@ def insert_with_history(model, objects: list, *, by, at) -> None:
     if not objects:
         return
     fields = tuple(f.attname for f in model._meta.concrete_fields)
-    rows = [tuple(getattr(obj, name) for name in fields) for obj in objects]
-    insert_plain(model, fields, rows)
+    insert_plain(model, fields, [tuple(getattr(obj, name) for name in fields) for obj in objects])
+    _history(model, objects, "+", by=by, at=at)
+
+
+def _history(model, objects: list, kind: str, *, by, at) -> None:
+    """django-simple-history rows ("+" created, "~" changed) for rows written in bulk."""
+    if not objects:
+        return
+    fields = tuple(f.attname for f in model._meta.concrete_fields)
     extra = ("history_date", "history_type", "history_user_id", "history_change_reason")
     user_id = getattr(by, "pk", None)
     insert_plain(
         model.history.model,
         fields + extra,
-        [row + (at, "+", user_id, None) for row in rows],
+        [
+            tuple(getattr(obj, name) for name in fields) + (at, kind, user_id, None)
+            for obj in objects
+        ],
     )
 
 
-def _update(step: Step, key: keys.RegistryKey, by, now) -> Actor:
-    actor = step.actor
-    actor.sealed = key.seal("actor", actor.id, step.facts.as_dict())
-    actor.updated_at = now
-    actor._history_user = by
-    actor.save()
-    for facts in step.new_licences:
-        licence = Licence(actor=actor, created_at=now)
-        registry.seal_licence(licence, facts, key)
-        licence._history_user = by
-        licence.save(force_insert=True)
-    for licence, facts in step.changed_licences:
-        registry.seal_licence(licence, facts, key)
-        licence._history_user = by
-        licence.save()
-    numbers = [f.number for _lic, f in registry.licences_of(actor, key)]
-    search.reindex(actor, step.facts, numbers, key)
-    return actor
+def _update(steps: list[Step], keyring: dict, by, now) -> list[Actor]:
+    """Apply every update at once: re-sealed actors and licences (with history rows),
+    new licences, and the updated actors' digests replaced."""
+    actors, changed, new, tokens = [], [], [], []
+    for step in steps:
+        key, actor = keyring[step.country], step.actor
+        actor.sealed = key.seal("actor", actor.id, step.facts.as_dict())
+        actor.updated_at = now
+        actors.append(actor)
+        for facts in step.new_licences:
+            licence = Licence(actor=actor, created_at=now)
+            registry.seal_licence(licence, facts, key)
+            new.append(licence)
+        for licence, facts in step.changed_licences:
+            registry.seal_licence(licence, facts, key)
+            changed.append(licence)
+        tokens += [(actor.id, kind, d) for kind, d in search.entries(step.facts, step.numbers, key)]
+    Actor.objects.bulk_update(actors, ["sealed", "updated_at"], batch_size=1000)
+    Licence.objects.bulk_update(changed, ["sealed"], batch_size=1000)
+    _history(Actor, actors, "~", by=by, at=now)
+    _history(Licence, changed, "~", by=by, at=now)
+    insert_with_history(Licence, new, by=by, at=now)
+    ids = [a.id for a in actors]
+    for start in range(0, len(ids), 500):
+        Token.objects.filter(actor_id__in=ids[start : start + 500]).delete()
+    insert_plain(Token, ("actor_id", "kind", "digest"), tokens)
+    return actors
 
 
 def _relations(records: list[RelationRecord], by_external: dict, keyring, by, now) -> int:

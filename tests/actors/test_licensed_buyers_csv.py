@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from actors import buyers_csv, imports, registry
+from actors import buyers_csv, imports, registry, search
 from actors.models import Actor, ImportBatch
 from cases.models import AuditEvent
 from cases.permissions import NotAllowed
@@ -122,3 +122,21 @@ def test_an_unconfirmed_import_is_purged_after_a_day(amani, frozen):
     imports.stage(buyers_csv.parse(MINISTRY.encode("cp1252")), by=amani.user)
     frozen.advance(hours=imports.STAGED_HOURS + 1)
     assert imports.purge() == 1 and not ImportBatch.objects.exists()
+
+
+def test_an_import_updates_an_actor_already_recorded_and_keeps_its_history(amani, beatrice):
+    known = record(
+        amani, "Maison Lumière SPRL", licences=[{"number": "BA-2024/118", "end": "2024-06-30"}]
+    )
+    batch, key = imports.stage(buyers_csv.parse(MINISTRY.encode("cp1252")), by=amani.user)
+    batch, parsed = imports.unstage(batch.pk, key, by=amani.user)
+    result = imports.apply(batch, parsed, by=amani.user, keyring=ring(amani))
+    assert result.count("update") == 1 and result.count("create") == 1
+    known.refresh_from_db()
+    licences = registry.licences_of(known, ring(amani)["CD"])
+    assert [(f.number, f.start, f.end) for _l, f in licences] == [
+        ("BA-2024/118", "2024-07-01", "2025-06-30")
+    ], "the same licence number is renewed, not doubled"
+    assert list(known.history.values_list("history_type", flat=True)) == ["~", "+"]
+    hits, _more = search.search(ring(amani), "BA-2024/118")
+    assert [h.actor for h in hits] == [known]
