@@ -13,7 +13,7 @@ from django.urls import path
 from cases import permissions
 from staff.sites import ReadOnlyAdmin
 
-from . import views
+from . import transfers, views
 from .models import Actor
 
 
@@ -41,11 +41,13 @@ class ActorAdmin(ReadOnlyAdmin):
 
         return [
             path("duplicates/", bound(views.duplicates), name="actors_actor_duplicates"),
-            path("import/", bound(views.import_file), name="actors_actor_import"),
+            path("import/", bound(transfers.import_file), name="actors_actor_import"),
             path(
-                "import/confirm/", bound(views.import_confirm), name="actors_actor_import_confirm"
+                "import/confirm/",
+                bound(transfers.import_confirm),
+                name="actors_actor_import_confirm",
             ),
-            path("export/", bound(views.export), name="actors_actor_export"),
+            path("export/", bound(transfers.export), name="actors_actor_export"),
             path("access/", bound(views.access), name="actors_actor_access"),
             path(
                 "access/<slug:act_name>/",

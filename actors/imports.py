@@ -23,7 +23,7 @@ from cases import permissions
 from cases.permissions import NotAllowed
 from lib import blind_index, clock, crypto
 
-from . import keys, registry, search
+from . import bulk, keys, registry, search
 from .facts import ActorFacts, Invalid, LicenceFacts, RelationFacts
 from .models import SCHEMA_OF, Actor, ActorEvent, ImportBatch, Licence, Relation, Token
 
@@ -388,7 +388,7 @@ def apply(batch: ImportBatch, parsed: Parsed, *, by, keyring: dict) -> Plan:
                 **counts,
             },
         )
-        insert_plain(
+        bulk.insert_plain(
             ActorEvent, ("actor_id", "event_id"), [(a.id, event.id) for a in [*created, *touched]]
         )
         batch.applied_at, batch.counts, batch.payload = now, counts, b""
@@ -423,72 +423,10 @@ def _create(result: Plan, keyring: dict, by, now) -> list[Actor]:
             licences.append(licence)
         numbers = [f.number for f in step.licences]
         tokens += [(actor.id, kind, d) for kind, d in search.entries(step.facts, numbers, key)]
-    insert_with_history(Actor, actors, by=by, at=now)
-    insert_with_history(Licence, licences, by=by, at=now)
-    insert_plain(Token, ("actor_id", "kind", "digest"), tokens)
+    bulk.insert_with_history(Actor, actors, by=by, at=now)
+    bulk.insert_with_history(Licence, licences, by=by, at=now)
+    bulk.insert_plain(Token, ("actor_id", "kind", "digest"), tokens)
     return actors
-
-
-PASSTHROUGH = {"CharField", "TextField", "BinaryField", "PositiveIntegerField", "IntegerField"}
-
-
-def insert_plain(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
-    """INSERT rows of values (by attribute name) with executemany (COPY on PostgreSQL):
-    for the tens of thousands of actors, licences, digests and event links of one import,
-    without building a model instance, or preparing a plain value, for each."""
-    from django.db import connection
-
-    by_name = {f.attname: f for f in model._meta.concrete_fields}
-    columns = [by_name[name] for name in fields]
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - our own names
-        connection.ops.quote_name(model._meta.db_table),
-        ", ".join(connection.ops.quote_name(f.column) for f in columns),
-        ", ".join(["%s"] * len(columns)),
-    )
-    plain = [f.get_internal_type() in PASSTHROUGH for f in columns]
-    prepared = [
-        [
-            value if keep or value is None else f.get_db_prep_save(value, connection)
-            for f, keep, value in zip(columns, plain, row, strict=True)
-        ]
-        for row in rows
-    ]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":  # COPY: one stream instead of a statement a row
-            table = connection.ops.quote_name(model._meta.db_table)
-            names = ", ".join(connection.ops.quote_name(f.column) for f in columns)
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in prepared:
-                    copy.write_row(row)
-            return
-        for start in range(0, len(prepared), 5000):
-            cursor.executemany(sql, prepared[start : start + 5000])
-
-
-def insert_with_history(model, objects: list, *, by, at) -> None:
-    """Insert new rows and their django-simple-history "created" rows, in bulk."""
-    if not objects:
-        return
-    fields = tuple(f.attname for f in model._meta.concrete_fields)
-    insert_plain(model, fields, [tuple(getattr(obj, name) for name in fields) for obj in objects])
-    _history(model, objects, "+", by=by, at=at)
-
-
-def _history(model, objects: list, kind: str, *, by, at) -> None:
-    """django-simple-history rows ("+" created, "~" changed) for rows written in bulk."""
-    if not objects:
-        return
-    fields = tuple(f.attname for f in model._meta.concrete_fields)
-    extra = ("history_date", "history_type", "history_user_id", "history_change_reason")
-    user_id = getattr(by, "pk", None)
-    insert_plain(
-        model.history.model,
-        fields + extra,
-        [
-            tuple(getattr(obj, name) for name in fields) + (at, kind, user_id, None)
-            for obj in objects
-        ],
-    )
 
 
 def _update(steps: list[Step], keyring: dict, by, now) -> list[Actor]:
@@ -510,13 +448,13 @@ def _update(steps: list[Step], keyring: dict, by, now) -> list[Actor]:
         tokens += [(actor.id, kind, d) for kind, d in search.entries(step.facts, step.numbers, key)]
     Actor.objects.bulk_update(actors, ["sealed", "updated_at"], batch_size=1000)
     Licence.objects.bulk_update(changed, ["sealed"], batch_size=1000)
-    _history(Actor, actors, "~", by=by, at=now)
-    _history(Licence, changed, "~", by=by, at=now)
-    insert_with_history(Licence, new, by=by, at=now)
+    bulk.history(Actor, actors, "~", by=by, at=now)
+    bulk.history(Licence, changed, "~", by=by, at=now)
+    bulk.insert_with_history(Licence, new, by=by, at=now)
     ids = [a.id for a in actors]
     for start in range(0, len(ids), 500):
         Token.objects.filter(actor_id__in=ids[start : start + 500]).delete()
-    insert_plain(Token, ("actor_id", "kind", "digest"), tokens)
+    bulk.insert_plain(Token, ("actor_id", "kind", "digest"), tokens)
     return actors
 
 
