@@ -183,7 +183,7 @@ def read_lines(data: bytes) -> tuple[dict, list[tuple[int, str]], dict]:
             break
         try:
             entity = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             errors.append((number, _("This line is not JSON.")))
             continue
         ok = (

@@ -436,7 +436,8 @@ def access_act(request: HttpRequest, act_name: str, model_admin) -> HttpResponse
     if not permissions.may(request.user, "grant_registry"):
         raise PermissionDenied
     country = request.POST.get("registry", "")
-    who = get_user_model().objects.filter(pk=request.POST.get("user") or None).first()
+    user_id = request.POST.get("user", "")
+    who = get_user_model().objects.filter(pk=user_id).first() if user_id.isdigit() else None
     key = keyring_of(request).get(country)
     if act_name == "rekey" and key is not None:
         try:

@@ -124,3 +124,24 @@ def test_a_coordinator_gives_the_key_to_an_officer_who_joined(client, coalition)
     sign_in(client, jean)
     found = client.get(reverse(HOME), {"q": "comptoir etoile"}).content.decode()
     assert "Comptoir Étoile" in found
+
+
+def test_forged_posts_get_a_message_never_an_error_page(client, coalition):
+    actor = record(coalition["amani"], "Comptoir Étoile")
+    sign_in(client, coalition["beatrice"])
+    act = reverse("admin:actors_actor_act", args=[actor.pk, "unlink"])
+    assert client.post(act, {"unlink-link": "not-a-uuid"}, follow=True).status_code == 200
+    grant = reverse("admin:actors_actor_access_act", args=["grant"])
+    page = client.post(grant, {"registry": "CD", "user": "1 OR 1=1"})
+    assert page.status_code == 200 and "Choose a registry you hold" in page.content.decode()
+    confirm = reverse("admin:actors_actor_import_confirm")
+    page = client.post(confirm, {"batch": "x", "key": "%%%"})
+    assert page.status_code == 200 and "no longer waiting" in page.content.decode()
+    deep = b"[" * 100_000 + b"]" * 100_000
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    page = client.post(
+        reverse("admin:actors_actor_import"),
+        {"format": "ftm", "country": "CD", "file": SimpleUploadedFile("deep.json", deep)},
+    )
+    assert page.status_code == 200 and "This line is not JSON." in page.content.decode()
