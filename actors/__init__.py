@@ -1,2 +1,2 @@
-"""The sealed registry of actors ("know your customer"): buying houses, companies, armed
-groups, licences and their links to cases. Empty until its issue lands."""
+"""The sealed registry of actors ("know your customer"): buying houses, companies, traders,
+armed groups and offices, their licences and relations, and their links to cases."""

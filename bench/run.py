@@ -16,6 +16,9 @@ with production KDF costs, and measures over loopback only:
   9. the fault run (bench/faults.py): reporters sending while web workers are SIGKILLed
      and the cache's Redis is stopped, with how many reports were accepted, lost and
      duplicated. `--only faults` runs just this.
+  10-12. the actor registry (bench/registry_bench.py): search across 100,000 actors, the
+     page of an actor linked to 1,000 cases, a 20,000-row licensed buyers' CSV import
+     (`--only actors`; BENCH_DATABASE_URL as for the staff sections).
 
 Missed targets print FAIL and exit 0; only a broken bench exits non-zero. Every process it
 starts is stopped by PID and the temp dir is removed, whatever happens.
@@ -45,6 +48,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import faults  # noqa: E402
 import officers  # noqa: E402
+import registry_bench  # noqa: E402
 from httpkit import NETWORK_ERRORS, Client, Multipart, same_origin, scan_html  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -736,12 +740,14 @@ def main() -> int:
     parser.add_argument("--upload-mb", type=int, default=100)
     parser.add_argument(
         "--only",
-        choices=("reporter", "staff", "faults"),
-        help="run only the reporter sections (1-5), the staff sections (6-8) or the fault run (9)",
+        choices=("reporter", "staff", "faults", "actors"),
+        help="run only the reporter sections (1-5), the staff sections (6-8), the fault run (9) "
+        "or the actor registry's sections (10-12)",
     )
     args = parser.parse_args()
     reporter_part, staff_part = args.only in (None, "reporter"), args.only in (None, "staff")
     fault_part = args.only in (None, "faults")
+    actors_part = args.only in (None, "actors")
     quick = args.quick
 
     def on_signal(signum, _frame):
@@ -786,6 +792,17 @@ def main() -> int:
             results["faults"] = faults.section(
                 tmp=tmp, data_dir=data_dir, quick=quick, servers=servers, helpers=helpers
             )
+        if actors_part:
+            results["actors"] = registry_bench.section(
+                data_dir=data_dir,
+                quick=quick,
+                helpers=argparse.Namespace(
+                    server_env=server_env,
+                    manage=manage,
+                    BenchError=BenchError,
+                    SCRUBBED_ENV=SCRUBBED_ENV,
+                ),
+            )
 
     except BenchError as error:
         say(f"BENCH BROKE: {error}")
@@ -812,6 +829,8 @@ def main() -> int:
         officers.verdicts(results["staff"], verdict)
     if fault_part:
         faults.verdicts(results["faults"], verdict, say)
+    if actors_part:
+        registry_bench.verdicts(results["actors"], verdict)
     say(
         f"Bench took {time.monotonic() - began:.0f} s; {load()} (other work on the machine "
         f"inflates latencies and lowers throughput)."

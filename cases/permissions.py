@@ -34,14 +34,27 @@ OFFICER_ACTS = frozenset(
 # Coordinators (regional leads) also steer a case: who holds it, who leads it, its end.
 COORDINATOR_ACTS = OFFICER_ACTS | {"assign", "grant", "revoke", "close", "reopen", "recuse_others"}
 
+# The actor registry (actors/): officers and coordinators read and edit the registries of
+# the countries they cover; coordinators also give a registry's key to staff who joined.
+REGISTRY_ACTS = frozenset({"read_registry", "edit_registry"})
+
 PERMISSIONS: dict[str, frozenset[str]] = {
     # "staff_site": enter the staff site at all; "hold_case_keys": may be given a case's key.
-    Role.OFFICER: OFFICER_ACTS | {"staff_site", "hold_case_keys"},
+    Role.OFFICER: OFFICER_ACTS | REGISTRY_ACTS | {"staff_site", "hold_case_keys"},
     # Coordinators enrol members of their regions and admit them to cases ("admit_staff"):
     # an account an administrator made or reset receives no case until a coordinator does.
     Role.COORDINATOR: COORDINATOR_ACTS
-    | {"staff_site", "hold_case_keys", "read_audit_log", "enrol_staff", "admit_staff"},
-    Role.STEERING: frozenset({"staff_site"}),
+    | REGISTRY_ACTS
+    | {
+        "staff_site",
+        "hold_case_keys",
+        "read_audit_log",
+        "enrol_staff",
+        "admit_staff",
+        "grant_registry",
+    },
+    # Steering members see how many actors each registry holds, never one of them.
+    Role.STEERING: frozenset({"staff_site", "registry_counts"}),
     # Administrators run the accounts and the settings, never a case's content.
     Role.ADMIN: frozenset(
         {"staff_site", "read_audit_log", "manage_staff", "reset_keys", "enrol_staff"}

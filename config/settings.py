@@ -160,6 +160,7 @@ INSTALLED_APPS = [
     "cases",
     "staff",
     "whistle",
+    "actors",
 ]
 
 MIDDLEWARE = [

@@ -42,7 +42,7 @@ import hmac
 import secrets
 import struct
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -180,6 +180,24 @@ def unwrap_for_recipient(private_key: bytes, blob: bytes, *, context: bytes) -> 
     own_pub = private.public_key().public_bytes(_RAW, serialization.PublicFormat.Raw)
     key = _hkdf(shared, salt=header[1:] + own_pub, info=b"lanterne/v1/wrap")
     return _gcm_open(key, rest, header + context)
+
+
+def unwrap_many(private_key: bytes, wraps: Iterable[tuple[bytes, bytes]]) -> Iterator[bytes | None]:
+    """``unwrap_for_recipient`` over many (blob, context) pairs with one private key: the
+    key is loaded and its public half computed once. Yields None for a blob that fails."""
+    try:
+        private = X25519PrivateKey.from_private_bytes(private_key)
+    except ValueError:
+        raise CryptoError("cannot unwrap") from None
+    own_pub = private.public_key().public_bytes(_RAW, serialization.PublicFormat.Raw)
+    for blob, context in wraps:
+        try:
+            header, rest = _split(blob, V_WRAP, 1 + KEY_SIZE)
+            shared = private.exchange(X25519PublicKey.from_public_bytes(header[1:]))
+            key = _hkdf(shared, salt=header[1:] + own_pub, info=b"lanterne/v1/wrap")
+            yield _gcm_open(key, rest, header + context)
+        except (CryptoError, ValueError):
+            yield None
 
 
 # --- passwords (Argon2id) ---------------------------------------------------------------

@@ -14,9 +14,11 @@ from django.urls import URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from actors.forms import ACTS as ACTOR_ACTS
 from cases.models import AuditEvent
 from staff import accounts
 from staff.forms import ACTS
+from tests.actors.conftest import record
 from tests.conftest import PASSWORD, sign_in
 from tests.whistle.pages import form_data, jpeg_with_gps, open_mailbox, receipt_of, send_report
 
@@ -28,6 +30,8 @@ HOLDERS = {"recipient", "coordinator"}
 ADMIN = {"admin"}
 NOBODY: set[str] = set()
 EVERYONE = set(ROLES)
+READERS = {"other_officer", "recipient", "coordinator"}  # officers and coordinators
+CD_REGISTRY = {"recipient", "coordinator"}
 
 # Who may reach each staff URL (by URL name). "reach" means the page or act is served;
 # whether an act then succeeds is the workflow's business (tests/cases/test_workflow.py).
@@ -69,6 +73,22 @@ RULES: dict[str, set[str]] = {
     "admin:cases_staffprofile_delete": NOBODY,
     "admin:cases_staffprofile_history": ADMIN | {"coordinator"},
     "admin:enrol": EVERYONE,  # the page that takes a one-time code
+    # The actor registry: officers and coordinators read and edit the registries of their
+    # scope (the world's actors are in the CD registry); the steering committee sees counts.
+    "admin:actors_actor_changelist": READERS | {"steering"},
+    "admin:actors_actor_add": READERS,
+    "admin:actors_actor_change": CD_REGISTRY,
+    "admin:actors_actor_redirect": CD_REGISTRY,
+    "admin:actors_actor_act": CD_REGISTRY,
+    "admin:actors_actor_merge": CD_REGISTRY,
+    "admin:actors_actor_history": NOBODY,
+    "admin:actors_actor_delete": NOBODY,
+    "admin:actors_actor_duplicates": READERS,
+    "admin:actors_actor_import": READERS,
+    "admin:actors_actor_import_confirm": NOBODY,  # POST only (the preview's button)
+    "admin:actors_actor_export": READERS,
+    "admin:actors_actor_access": {"coordinator"},
+    "admin:actors_actor_access_act": {"coordinator"},
 }
 for model in ("auth_group", "auth_user"):
     for view in ("changelist", "add", "history", "delete", "change", "redirect"):
@@ -129,7 +149,11 @@ def world(client, coalition):
 
     case = Case.objects.get()
     amani = coalition["amani"].user
+    etoile = record(coalition["amani"], "Comptoir Étoile")
+    twin = record(coalition["amani"], "Comptoir Etoile")
     objects = {
+        "actor": etoile.pk,
+        "other": twin.pk,
         "case": case.pk,
         "auditevent": AuditEvent.objects.exclude(case_id=None).first().pk,
         "staffprofile": coalition["amani"].pk,
@@ -150,6 +174,7 @@ def concrete(name: str, route: str, objects: dict) -> list[tuple[str, str]]:
         (
             m
             for m in (
+                "actor",
                 "case",
                 "auditevent",
                 "staffprofile",
@@ -167,6 +192,14 @@ def concrete(name: str, route: str, objects: dict) -> list[tuple[str, str]]:
     path = path.replace("<path:content_type_id>", str(ContentType.objects.get(model="case").pk))
     path = re.sub(r"<(?:path:object_id|int:pk|id)>", str(objects[model]), path)
     path = path.replace("<uuid:file_id>", str(objects["file"]))
+    path = path.replace("<uuid:other>", str(objects["other"]))
+    if "<slug:act_name>" in path:  # granting and taking back a registry's key
+        return [
+            ("post", "/" + path.replace("<slug:act_name>", act))
+            for act in ("grant", "revoke", "rekey")
+        ]
+    if "<slug:name>" in path and model == "actor":  # every act the actor page can post
+        return [("post", "/" + path.replace("<slug:name>", act)) for act in sorted(ACTOR_ACTS)]
     if "<slug:name>" in path:  # every act the case page can post
         # Recusing takes the key away, so it goes last.
         acts = sorted(ACTS, key=lambda act: (act == "recuse", act))

@@ -16,9 +16,11 @@ from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from actors.models import Actor
 from cases import content, workflow
 from cases.models import AuditEvent, Case, StaffProfile
 from staff import accounts
+from tests.actors.conftest import record
 from tests.conftest import PASSWORD, key_of, sign_in
 from tests.staff.enrol_pages import NEW_PASSWORD, invite, redeem, shown
 from tests.staff.test_access_matrix import concrete, staff_patterns
@@ -29,6 +31,7 @@ pytestmark = pytest.mark.django_db
 STORY = "The buyer at Kamituga weighs gold with a false scale"
 MESSAGE = "They came back at night with the soldiers"
 NOTE = "Call the contact at the provincial mining office"
+ACTOR = "Comptoir Étoile-Kamituga"
 
 
 def body(response) -> bytes:
@@ -76,7 +79,11 @@ def world(client, coalition):
     [info] = content.report_files(case, key)
     _, chunks = content.open_file(case, key, info.id)
     photo = b"".join(chunks)
+    # The actor registry too: whom the coalition tracks is as secret as what was reported.
+    record(amani, ACTOR)
+    record(amani, ACTOR.replace("É", "E"))
     secrets = [STORY.encode(), MESSAGE.encode(), NOTE.encode(), photo[len(photo) // 2 :][:48]]
+    secrets += [ACTOR.encode(), ACTOR.replace("É", "E").encode()]
     for device in TOTPDevice.objects.all():
         secrets += [device.key.encode(), device.key.upper().encode()]
     secrets += [t.token.encode() for t in StaticToken.objects.all()]
@@ -85,7 +92,10 @@ def world(client, coalition):
 
 def objects_for(case) -> dict:
     amani = StaffProfile.objects.get(user__username="amani")
+    actor, other = Actor.objects.order_by("created_at", "id")[:2]
     return {
+        "actor": actor.pk,
+        "other": other.pk,
         "case": case.pk,
         "auditevent": AuditEvent.objects.exclude(case_id=None).first().pk,
         "staffprofile": amani.pk,
