@@ -19,6 +19,8 @@ with production KDF costs, and measures over loopback only:
   10-12. the actor registry (bench/registry_bench.py): search across 100,000 actors, the
      page of an actor linked to 1,000 cases, a 20,000-row licensed buyers' CSV import
      (`--only actors`; BENCH_DATABASE_URL as for the staff sections).
+  13-15. the steering committee's side (bench/steering.py, its own process and data): the
+     dashboard, the CSV and the quarterly report's PDF at 100,000 cases. `--only stats`.
 
 Missed targets print FAIL and exit 0; only a broken bench exits non-zero. Every process it
 starts is stopped by PID and the temp dir is removed, whatever happens.
@@ -29,6 +31,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import io
+import json
 import math
 import os
 import random
@@ -49,6 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import faults  # noqa: E402
 import officers  # noqa: E402
 import registry_bench  # noqa: E402
+import steering  # noqa: E402
 from httpkit import NETWORK_ERRORS, Client, Multipart, same_origin, scan_html  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -320,7 +324,8 @@ def report_form(
     for code in rng.sample(page.categories, k=min(2, len(page.categories))):
         form.field("categories", code)
     form.field("country", country)
-    form.field("province", "Ituri").field("mine_site", "Site 14, near the river")
+    form.field("province", "CD-IT" if country == "CD" else "").field("place", "Mongbwalu")
+    form.field("mine_site", "Site 14, near the river")
     form.field("mineral", pick("mineral")).field("stage", pick("stage"))
     form.field("incident_date", "2025-03-14").field("date_precision", pick("date_precision"))
     form.field("what_happened", TEXT * 6 + f" (#{rng.randrange(10**9)}) {marker}".rstrip())
@@ -740,14 +745,15 @@ def main() -> int:
     parser.add_argument("--upload-mb", type=int, default=100)
     parser.add_argument(
         "--only",
-        choices=("reporter", "staff", "faults", "actors"),
-        help="run only the reporter sections (1-5), the staff sections (6-8), the fault run (9) "
-        "or the actor registry's sections (10-12)",
+        choices=("reporter", "staff", "faults", "actors", "stats"),
+        help="run only the reporter sections (1-5), the staff sections (6-8), the fault run "
+        "(9), the actor registry's (10-12) or the statistics' (13-15)",
     )
     args = parser.parse_args()
     reporter_part, staff_part = args.only in (None, "reporter"), args.only in (None, "staff")
     fault_part = args.only in (None, "faults")
     actors_part = args.only in (None, "actors")
+    stats_part = args.only in (None, "stats")
     quick = args.quick
 
     def on_signal(signum, _frame):
@@ -765,11 +771,12 @@ def main() -> int:
             f"{os.cpu_count()} CPU(s), Python {sys.version.split()[0]}; {load()}"
         )
         env = server_env(data_dir)
-        say("  setting up: migrate, seed_demo (9 demo staff, production password KDF)...")
-        t0 = time.monotonic()
-        manage(env, "migrate", "--noinput")
-        manage(env, "seed_demo")
-        say(f"  set-up took {time.monotonic() - t0:.1f} s")
+        if reporter_part or staff_part:
+            say("  setting up: migrate, seed_demo (9 demo staff, production password KDF)...")
+            t0 = time.monotonic()
+            manage(env, "migrate", "--noinput")
+            manage(env, "seed_demo")
+            say(f"  set-up took {time.monotonic() - t0:.1f} s")
         if reporter_part:
             reporter_sections(tmp, data_dir, env, args, quick, servers, results)
         # What the sections borrow from this module (passed in: no import cycle).
@@ -803,6 +810,8 @@ def main() -> int:
                     SCRUBBED_ENV=SCRUBBED_ENV,
                 ),
             )
+        if stats_part:
+            results["stats"] = steering_section(tmp, quick)
 
     except BenchError as error:
         say(f"BENCH BROKE: {error}")
@@ -831,11 +840,37 @@ def main() -> int:
         faults.verdicts(results["faults"], verdict, say)
     if actors_part:
         registry_bench.verdicts(results["actors"], verdict)
+    if stats_part:
+        steering.verdicts(results["stats"], verdict)
     say(
         f"Bench took {time.monotonic() - began:.0f} s; {load()} (other work on the machine "
         f"inflates latencies and lowers throughput)."
     )
     return 0
+
+
+def steering_section(tmp: Path, quick: bool) -> dict:
+    """Sections 9-11 in a process of their own (Django is set up once per process)."""
+    say("  statistics section (bench/steering.py): 100,000 cases, a steering member's pages")
+    command = [PYTHON, str(ROOT / "bench" / "steering.py"), "--data-dir", str(tmp / "stats")]
+    env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
+    env["PYTHONUNBUFFERED"] = "1"
+    found = None
+    with subprocess.Popen(
+        command + (["--quick"] if quick else []),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as process:
+        for line in process.stdout:
+            if line.startswith("STATS-RESULTS "):
+                found = json.loads(line.split(" ", 1)[1])
+            elif "WARNING" not in line and "lanterne.W010" not in line:
+                say(line.rstrip())
+    if process.returncode or found is None:
+        raise BenchError(f"bench/steering.py failed (exit {process.returncode})")
+    return found
 
 
 def reporter_sections(tmp, data_dir, env, args, quick, servers, results) -> None:

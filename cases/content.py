@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from lib import crypto
 
-from . import storage
+from . import report, storage
 from .models import Attachment, Case, Escalation, Message, Note
 from .uploads import file_context
 
@@ -79,7 +79,9 @@ def open_bound(case_id: uuid.UUID, case_key: bytes, purposes: tuple[str, ...], s
 
 
 def read_report(case: Case, case_key: bytes) -> dict:
-    return json.loads(crypto.open_for_case(case_key, case.id.bytes, "report", bytes(case.report)))
+    """The report's answers, in today's field names even when it was sent long ago."""
+    sealed = crypto.open_for_case(case_key, case.id.bytes, "report", bytes(case.report))
+    return report.upgraded(json.loads(sealed))
 
 
 def file_info(attachment: Attachment, case_key: bytes) -> FileInfo:

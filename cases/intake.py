@@ -85,6 +85,7 @@ def submit(
                     id=case_id,
                     reference=reference,
                     country=answers["country"],
+                    province=answers["province"],
                     regional_only=answers["regional_only"],
                     language=language,
                     received_at=received_at,

@@ -1,8 +1,9 @@
 """Cases, the keys that open them, and what reporters and officers exchange.
 
 In clear, because routing, workflow and statistics need it (docs/threat-model.md keeps the
-list): reference, status, priority, country, category codes, "regional only", the
-reporter's interface language, and dates. Everything a person wrote or uploaded is a
+list): reference, status, priority, country, province (from the closed ISO 3166-2 list,
+never free text), category codes, "regional only", the reporter's interface language, and
+dates. Everything a person wrote or uploaded is a
 ciphertext made by lib.crypto; every ciphertext is bound to its row's id and purpose.
 """
 
@@ -156,12 +157,15 @@ class Case(models.Model):
     country = models.CharField(
         max_length=2, choices=list(countries.COUNTRIES.items()), db_index=True
     )
+    # A first-level subdivision code ("CD-KS") from places.provinces, or empty: optional for
+    # the reporter, set or corrected by officers (workflow.set_province).
+    province = models.CharField(max_length=6, blank=True, default="")
     regional_only = models.BooleanField(
         default=False, help_text="the reporter asked to leave the national team out"
     )
     language = models.CharField(max_length=8, help_text="the reporter's interface language")
     # To the hour only, so the row cannot be matched against a network log.
-    received_at = models.DateTimeField(db_index=True)
+    received_at = models.DateTimeField()  # indexed with the place (Meta.indexes)
     # The clocks run from these explicit timestamps, never from "last modified".
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     assessed_at = models.DateTimeField(null=True, blank=True)
@@ -198,6 +202,25 @@ class Case(models.Model):
                 fields=["queue_rank", "queue_due", "-received_at", "-id"], name="case_queue"
             ),
             models.Index(fields=["status", "next_due"], name="case_status_due"),
+            # Statistics count the cases whose step or deadline falls in a fixed period. Each
+            # index holds the columns its query reads, so the sealed rows are never touched.
+            *(
+                models.Index(fields=fields, name=name)
+                for name, fields in (
+                    (  # with the id, for the join to the categories
+                        "case_stats_received",
+                        ["received_at", "country", "province", "regional_only", "id"],
+                    ),
+                    ("case_stats_acknowledged", ["acknowledged_at", "received_at", "country"]),
+                    ("case_stats_assessed", ["assessed_at", "received_at", "country"]),
+                    ("case_stats_feedback", ["first_feedback_at", "received_at", "country"]),
+                    ("case_stats_closed", ["closed_at", "received_at", "country"]),
+                    ("case_stats_concluded", ["concluded_at", "level", "outcome", "country"]),
+                    ("case_stats_ack_due", ["ack_due", "acknowledged_at", "country"]),
+                    ("case_stats_feedback_due", ["feedback_due", "first_feedback_at", "country"]),
+                    ("case_stats_open", ["status", "received_at", "level", "country"]),
+                )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -323,6 +346,9 @@ class Escalation(models.Model):
 
     class Meta:
         ordering = ["id"]
+        indexes = [
+            models.Index(fields=["created_at", "level", "automatic"], name="escalation_stats")
+        ]
 
 
 class Notice(models.Model):

@@ -5,8 +5,11 @@ This module reads clear metadata only (roles, key wraps' existence) and imports 
 content, so statistics and alerts can ask it too (tests/test_layers.py).
 """
 
+from dataclasses import dataclass
+
 from django.utils.translation import gettext as _
 
+from places import countries
 from places.countries import regions_of
 
 from .models import Case, KeyWrap, Role, StaffProfile
@@ -29,6 +32,7 @@ OFFICER_ACTS = frozenset(
         "mark_duplicate",
         "conclude",
         "set_priority",
+        "set_province",
     }
 )
 # Coordinators (regional leads) also steer a case: who holds it, who leads it, its end.
@@ -37,14 +41,17 @@ COORDINATOR_ACTS = OFFICER_ACTS | {"assign", "grant", "revoke", "close", "reopen
 # The actor registry (actors/): officers and coordinators read and edit the registries of
 # the countries they cover; coordinators also give a registry's key to staff who joined.
 REGISTRY_ACTS = frozenset({"read_registry", "edit_registry"})
+# Statistics (stats/): the dashboard and its CSV exports, over the person's own scope.
+STATISTICS = frozenset({"view_statistics", "export_statistics"})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     # "staff_site": enter the staff site at all; "hold_case_keys": may be given a case's key.
-    Role.OFFICER: OFFICER_ACTS | REGISTRY_ACTS | {"staff_site", "hold_case_keys"},
+    Role.OFFICER: OFFICER_ACTS | REGISTRY_ACTS | STATISTICS | {"staff_site", "hold_case_keys"},
     # Coordinators enrol members of their regions and admit them to cases ("admit_staff"):
     # an account an administrator made or reset receives no case until a coordinator does.
     Role.COORDINATOR: COORDINATOR_ACTS
     | REGISTRY_ACTS
+    | STATISTICS
     | {
         "staff_site",
         "hold_case_keys",
@@ -53,8 +60,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         "admit_staff",
         "grant_registry",
     },
-    # Steering members see how many actors each registry holds, never one of them.
-    Role.STEERING: frozenset({"staff_site", "registry_counts"}),
+    # "receive_escalations": may be handed the key of a case escalated to them by name;
+    # "quarterly_report": drafts, finalises and downloads the report to the KP working group;
+    # "registry_counts": how many actors each registry holds, never one of them.
+    Role.STEERING: STATISTICS
+    | {"staff_site", "receive_escalations", "quarterly_report", "registry_counts"},
     # Administrators run the accounts and the settings, never a case's content.
     Role.ADMIN: frozenset(
         {"staff_site", "read_audit_log", "manage_staff", "reset_keys", "enrol_staff"}
@@ -92,9 +102,12 @@ def roles_with(permission: str) -> list[str]:
 
 
 def covers(coordinator: StaffProfile | None, member: StaffProfile) -> bool:
-    """Whether a coordinator's regions include the member's regions or countries."""
+    """Whether a coordinator's regions include the member's regions or countries. A steering
+    member serves the whole coalition: any coordinator covers them."""
     if coordinator is None:
         return False
+    if member.role == Role.STEERING:
+        return coordinator.role == Role.COORDINATOR
     theirs = set(member.region_list) | {r for c in member.country_list for r in regions_of(c)}
     return bool(set(coordinator.region_list) & theirs)
 
@@ -133,3 +146,31 @@ def check(user, permission: str, case: Case | None = None) -> None:
     reason = refusal(user, permission, case)
     if reason is not None:
         raise NotAllowed(reason)
+
+
+@dataclass(frozen=True)
+class StatisticsScope:
+    """The cases a person's statistics count: their countries, and whether the cases a
+    reporter sent to the regional team only are among them."""
+
+    countries: tuple[str, ...]
+    regional_only: bool
+
+
+def statistics_scope(user) -> StatisticsScope | None:
+    """Steering: the whole coalition; coordinators: their regions; officers: their countries.
+
+    An officer's figures leave out the cases a reporter sent to the regional team only: she
+    could otherwise tell them apart from her own queue, which is what the reporter asked
+    the national team not to learn. None for someone who may not see statistics.
+    """
+    if not may(user, "view_statistics"):
+        return None
+    role, profile = role_of(user), profile_of(user)
+    if role == Role.STEERING:
+        return StatisticsScope(tuple(countries.COUNTRIES), True)
+    if role == Role.COORDINATOR:
+        codes = {c for r in profile.region_list for c in countries.REGIONS.get(r, ("", ()))[1]}
+        return StatisticsScope(tuple(c for c in countries.COUNTRIES if c in codes), True)
+    mine = set(profile.country_list) if profile else set()
+    return StatisticsScope(tuple(c for c in countries.COUNTRIES if c in mine), False)

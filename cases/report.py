@@ -8,14 +8,14 @@ and statistics need it (docs/threat-model.md keeps that list).
 """
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lib import clock
-from places import countries
+from places import countries, provinces
 
 from . import taxonomy
 
@@ -40,8 +40,12 @@ class Field:
     rows: int = 0
     # Offer the vocabulary sorted by its words in the reader's language (countries).
     sort_by_words: bool = False
+    # Offer the vocabulary as these choices instead (provinces, grouped by country).
+    offered: Callable[[], list] | None = None
 
-    def choices(self) -> list[tuple[str, str]]:
+    def choices(self) -> list:
+        if self.offered is not None:
+            return self.offered()
         items = list((self.vocabulary or {}).items())
         if self.sort_by_words:
             items.sort(key=lambda item: str(item[1]))
@@ -81,7 +85,18 @@ FIELDS: tuple[Field, ...] = (
         sort_by_words=True,
         errors={"required": gettext_lazy("Choose the country where it happened.")},
     ),
-    Field("province", gettext_lazy("Province, territory or town"), TEXT, max_length=200),
+    Field(
+        "province",
+        gettext_lazy("Province"),
+        CHOICE,
+        provinces.NAMES,
+        clear=True,
+        prompt=gettext_lazy("Choose a province, if you wish"),
+        offered=provinces.grouped_choices,
+        help_text=gettext_lazy("Only the province is counted in our statistics."),
+    ),
+    # Sealed, like every free text: a village named next to a date can point at a person.
+    Field("place", gettext_lazy("Territory or town"), TEXT, max_length=200),
     Field("mine_site", gettext_lazy("Mine site, if there is one"), TEXT, max_length=200),
     Field("mineral", gettext_lazy("Mineral"), CHOICE, taxonomy.MINERALS),
     Field("stage", gettext_lazy("Where in the supply chain?"), CHOICE, taxonomy.STAGES),
@@ -185,6 +200,13 @@ def _clean_value(spec: Field, value):
     return value
 
 
+def check_together(answers: Mapping) -> None:
+    """Refuse answers that are each valid but do not fit together (a province elsewhere)."""
+    province, country = answers.get("province"), answers.get("country")
+    if province and country and provinces.country_of(province) != country:
+        raise InvalidReport("province", _("This province is not in the country you chose."))
+
+
 def clean_answers(answers: Mapping) -> dict:
     """The answers as they are sealed: every field present, each checked against its spec.
 
@@ -194,7 +216,21 @@ def clean_answers(answers: Mapping) -> dict:
     unknown = sorted(set(answers) - set(BY_NAME))
     if unknown:
         raise InvalidReport(unknown[0], _("Not a field of the report."))
-    return {spec.name: _clean_value(spec, answers.get(spec.name)) for spec in FIELDS}
+    cleaned = {spec.name: _clean_value(spec, answers.get(spec.name)) for spec in FIELDS}
+    check_together(cleaned)
+    return cleaned
+
+
+def upgraded(report: Mapping) -> dict:
+    """A sealed report in today's field names, whenever it was sent.
+
+    Reports sealed before provinces became a closed list carried the reporter's free text
+    ("Province, territory or town") under "province"; that text is the "place" answer now.
+    """
+    report = dict(report)
+    if "place" not in report and "province" in report:
+        report["place"] = report.pop("province")
+    return report
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ ANSWERS = {
     "categories": ["DEF", "TRD"],
     "urgent": False,
     "country": "CD",
-    "province": "Kasaï",
+    "province": "CD-KS",
+    "place": "Tshikapa",
     "mine_site": "Tshikapa river bank",
     "mineral": "diamonds",
     "stage": "trading",
@@ -23,5 +24,10 @@ ANSWERS = {
 
 
 def answers(**changes) -> dict:
-    """The standard answers with some changed, e.g. answers(country="SL", urgent=True)."""
+    """The standard answers with some changed, e.g. answers(country="SL", urgent=True).
+
+    Another country without a province named gets none: the standard one is in the DRC.
+    """
+    if changes.get("country", ANSWERS["country"]) != ANSWERS["country"]:
+        changes.setdefault("province", "")
     return {**ANSWERS, **changes}

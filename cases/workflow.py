@@ -3,7 +3,8 @@
 Each act is atomic, takes the acting person as `by=`, checks that the move is allowed (who
 may do what: cases.permissions; from which state: TRANSITIONS), and writes an audit event in the
 same transaction. Nothing outside this module sets a case's status; new cases come from
-cases.intake, and who holds a case's key is changed by cases.sharing.
+cases.intake, and who holds a case's key is changed by cases.sharing (and by an escalation
+to a named steering member, who is handed the key).
 """
 
 from collections.abc import Sequence
@@ -14,18 +15,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from lib import clock
+from places import provinces
 
-from . import audit, content, deadlines, notifications, permissions, taxonomy
+from . import audit, content, deadlines, keys, notifications, permissions, taxonomy
 from .intake import post_message
 from .models import (
     Case,
     CaseCategory,
     Escalation,
+    KeyWrap,
     Level,
     Message,
     Note,
     Outcome,
     Priority,
+    Role,
     Sender,
     Status,
 )
@@ -110,6 +114,18 @@ def set_priority(case: Case, *, by, priority: str) -> Case:
 
 
 @transaction.atomic
+def set_province(case: Case, *, by, province: str) -> Case:
+    """Set or correct the province kept in clear (empty: not known); the report is unchanged."""
+    case = locked(case)
+    check(case, by, "set_province")
+    if province and provinces.country_of(province) != case.country:
+        raise NotAllowed(_("Choose a province of the case's country."))
+    old, case.province = case.province, province
+    move(case, case.status, by=by, act="set_province", detail={"old": old, "new": province})
+    return case
+
+
+@transaction.atomic
 def assess(
     case: Case, *, by, priority: str, categories: Sequence[str], admissible: bool | None
 ) -> Case:
@@ -168,6 +184,23 @@ def request_information(case: Case, *, by, case_key: bytes, text: str) -> Messag
 LEVEL_ORDER = [Level.NATIONAL, Level.REGIONAL, Level.STEERING, Level.EXTERNAL]
 
 
+def steering_recipient(to, level: str):
+    """The profile to hand the case key to when `to` is a steering member, else None.
+
+    A steering member holds no case until one is escalated to them, at the steering level.
+    """
+    profile = permissions.profile_of(to)
+    if profile is None or profile.role != Role.STEERING:
+        return None
+    if level != Level.STEERING:
+        raise NotAllowed(_("A steering member receives a case only at the steering level."))
+    if not permissions.may(to, "receive_escalations"):
+        raise NotAllowed(_("This steering member cannot receive cases."))
+    if not permissions.admitted(profile):
+        raise NotAllowed(_("A coordinator of their region must admit this person to cases first."))
+    return profile
+
+
 @transaction.atomic
 def escalate(
     case: Case,
@@ -187,6 +220,9 @@ def escalate(
         raise NotAllowed(_("Only an open case can be escalated."))
     if level not in Level.values or LEVEL_ORDER.index(level) <= LEVEL_ORDER.index(case.level):
         raise NotAllowed(_("Escalate to a higher level than the current one."))
+    steering = steering_recipient(to, level) if to is not None else None
+    if steering is not None and case_key is None:
+        raise NotAllowed(_("Only a key holder can hand the case to the steering committee."))
     escalation = Escalation(
         case=case,
         level=level,
@@ -210,6 +246,13 @@ def escalate(
         act="escalate",
         detail={"level": level, "to": to.get_username() if to else "", "automatic": automatic},
     )
+    if steering is not None and not permissions.holds_key(case, to):
+        KeyWrap.objects.create(
+            case=case, user=to, wrapped=keys.wrap(bytes(steering.public_key), case_key, case.id)
+        )
+        audit.record(
+            "grant_access", by=by, case=case, detail={"to": to.get_username(), "via": "escalate"}
+        )
     return escalation
 
 

@@ -161,6 +161,7 @@ INSTALLED_APPS = [
     "staff",
     "whistle",
     "actors",
+    "stats",
 ]
 
 MIDDLEWARE = [
@@ -351,6 +352,11 @@ LANTERNE_REMINDER_HOURS = env_int("LANTERNE_REMINDER_HOURS", 48, minimum=1)
 LANTERNE_MAIL_SLOT_MINUTES = env_int("LANTERNE_MAIL_SLOT_MINUTES", 10, minimum=1)
 if 60 % LANTERNE_MAIL_SLOT_MINUTES:
     raise ImproperlyConfigured("LANTERNE_MAIL_SLOT_MINUTES must divide 60 (e.g. 5, 10, 15, 30)")
+# Statistics show a count from 1 to this minus one as "<k", and hide more so none can be
+# worked out (stats/suppression.py). At least 3: a hidden small count needs room to move.
+LANTERNE_STATS_MIN_COUNT = env_int("LANTERNE_STATS_MIN_COUNT", 5, minimum=3)
+# DejaVu Sans for the quarterly report's PDF (Debian's fonts-dejavu-core).
+LANTERNE_PDF_FONT_DIR = env("LANTERNE_PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
 # Closed cases are crypto-shredded this many days after closing (cases/retention.py).
 LANTERNE_RETENTION_DAYS = env_int("LANTERNE_RETENTION_DAYS", 365, minimum=30)
 
@@ -429,5 +435,8 @@ LOGGING = {
         # File parsers log what they read (Pillow's DEBUG prints EXIF: camera, GPS).
         "PIL": {"level": "WARNING"},
         "pypdf": {"level": "ERROR"},
+        # The PDF's font subsetting narrates every glyph at INFO.
+        "fontTools": {"level": "WARNING"},
+        "fpdf": {"level": "WARNING"},
     },
 }

@@ -7,6 +7,7 @@ thousands of people or more (docs/threat-model.md).
 """
 
 import gettext
+from collections.abc import Iterator, Mapping
 from functools import cache
 
 import pycountry
@@ -59,3 +60,28 @@ def grouped_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """Provinces grouped by country, both sorted in the current language (for <optgroup>)."""
     groups = [(str(COUNTRIES[c]), choices(c)) for c in COUNTRIES]
     return sorted((g for g in groups if g[1]), key=lambda group: group[0])
+
+
+class Names(Mapping):
+    """Every province code mapped to its name in the current language, read when asked.
+
+    A report field's vocabulary (cases.report): membership is the closed list itself, so a
+    code of another country's list or a made-up one is refused like any unknown choice.
+    """
+
+    def __getitem__(self, code: str) -> str:
+        if code not in _provinces():
+            raise KeyError(code)
+        return name(code)
+
+    def __contains__(self, code: object) -> bool:
+        return code in _provinces()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_provinces())
+
+    def __len__(self) -> int:
+        return len(_provinces())
+
+
+NAMES = Names()

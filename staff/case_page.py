@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from cases import access, audit, content, permissions, report, taxonomy
 from cases.models import AuditEvent, Case, KeyWrap, Message, Sender
 from lib import clock
+from places import provinces
 
 from . import forms
 from .display import due
@@ -169,6 +170,7 @@ def case_page(request: HttpRequest, object_id: str, model_admin) -> HttpResponse
         "more_events": len(events) == HISTORY_SHOWN,
         "acts": forms.acts_on_page(case, request.user),
         "categories": [(c, taxonomy.CATEGORIES.get(c, c)) for c in case.category_codes],
+        "province": provinces.name(case.province) if case.province else "",
     }
     return TemplateResponse(request, "admin/cases/case/case_page.html", context)
 

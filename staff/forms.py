@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from cases import permissions, sharing, taxonomy, workflow
 from cases.models import Case, Level, Outcome, Priority, Role
+from places import provinces
 
 User = get_user_model()
 
@@ -85,6 +86,22 @@ class SetPriority(ActForm):
 
     def run(self, case_key):
         workflow.set_priority(self.case, by=self.user, priority=self.cleaned_data["priority"])
+
+
+class SetProvince(ActForm):
+    name = permission = "set_province"
+    title = gettext_lazy("Set or correct the province")
+    button = gettext_lazy("Save the province")
+    province = forms.ChoiceField(label=gettext_lazy("Province"), required=False, choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["province"]
+        field.choices = [("", _("Not known")), *provinces.choices(self.case.country)]
+        field.initial = self.case.province
+
+    def run(self, case_key):
+        workflow.set_province(self.case, by=self.user, province=self.cleaned_data["province"])
 
 
 ADMISSIBLE = {"yes": True, "no": False, "": None}
@@ -316,6 +333,7 @@ ACTS: dict[str, type[ActForm]] = {
     for form in (
         Acknowledge,
         SetPriority,
+        SetProvince,
         Assess,
         AddNote,
         MessageReporter,

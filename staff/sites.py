@@ -44,11 +44,31 @@ class LanterneAdminSite(AdminSite):
             and key_session.is_live(request)
         )
 
+    index_template = "staff/index.html"
+
+    def each_context(self, request):
+        """Every staff page also knows which of the coalition's tools this person may open."""
+        from django.urls import reverse
+
+        from cases import permissions
+
+        context = super().each_context(request)
+        tools = []
+        if permissions.may(request.user, "view_statistics"):
+            tools.append((reverse("admin:statistics"), _("Statistics")))
+        if permissions.may(request.user, "quarterly_report"):
+            tools.append((reverse("admin:statistics_reports"), _("Quarterly reports")))
+        context["lanterne_tools"] = tools
+        return context
+
     def get_urls(self):
         from django.urls import path
 
+        from stats import views as stats
+
         from . import enrolment, login
 
+        view = self.admin_view
         # Ours come first, so they win over the admin's own views of the same path.
         return [
             path("login/code/", self._with_site(login.second_factor), name="login_code"),
@@ -56,6 +76,24 @@ class LanterneAdminSite(AdminSite):
             path("recover/", self._with_site(login.recovery), name="recover"),
             # Not behind has_permission: a broken key session must still be able to log out.
             path("logout/", self._with_site(login.logout), name="logout"),
+            path("statistics/", view(stats.dashboard), name="statistics"),
+            path("statistics/csv/", view(stats.export_csv), name="statistics_csv"),
+            path("statistics/reports/", view(stats.report_list), name="statistics_reports"),
+            path(
+                "statistics/reports/<str:quarter>/",
+                view(stats.report),
+                name="statistics_report",
+            ),
+            path(
+                "statistics/reports/<str:quarter>/issue/",
+                view(stats.finalise),
+                name="statistics_report_finalise",
+            ),
+            path(
+                "statistics/reports/<str:quarter>/<slug:language>.<slug:kind>",
+                view(stats.report_file),
+                name="statistics_report_file",
+            ),
             *super().get_urls(),
         ]
 

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from cases import access, intake, keys, samples
 from config.celery import app as celery_app
@@ -86,13 +87,16 @@ def lanterne_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     celery_app.conf.task_always_eager = True
     cache.clear()
+    # A request in French leaves French active in the thread: each test starts in English.
+    translation.activate(settings.LANGUAGE_CODE)
     yield settings
     cache.clear()
+    translation.deactivate()
 
 
 def report(**changes) -> intake.Submission:
     """Send a report as a reporter would, with the standard answers changed as asked."""
-    return intake.submit(answers={**ANSWERS, **changes}, language="fr")
+    return intake.submit(answers=samples.answers(**changes), language="fr")
 
 
 @pytest.fixture

@@ -47,13 +47,18 @@ class ReportForm(forms.Form):
         return data
 
     def clean(self):
-        """Check each answer the form accepted against its field's rules (a date in the future)."""
+        """Check each answer against its rules (no future date), then the answers together."""
         cleaned = super().clean()
-        for name, value in self.json_ready().items():
+        answers = self.json_ready()
+        for name, value in answers.items():
             try:
                 report.clean_value(name, value)
             except report.InvalidReport as invalid:
                 self.add_error(name, invalid.message)
+        try:
+            report.check_together(answers)
+        except report.InvalidReport as invalid:
+            self.add_error(invalid.field, invalid.message)
         return cleaned
 
     def answers(self) -> dict:

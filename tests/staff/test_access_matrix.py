@@ -16,8 +16,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from actors.forms import ACTS as ACTOR_ACTS
 from cases.models import AuditEvent
+from lib import clock
 from staff import accounts
 from staff.forms import ACTS
+from stats import periods, reports
 from tests.actors.conftest import record
 from tests.conftest import PASSWORD, sign_in
 from tests.whistle.pages import form_data, jpeg_with_gps, open_mailbox, receipt_of, send_report
@@ -89,6 +91,13 @@ RULES: dict[str, set[str]] = {
     "admin:actors_actor_export": READERS,
     "admin:actors_actor_access": {"coordinator"},
     "admin:actors_actor_access_act": {"coordinator"},
+    # Statistics: each over its own scope (cases.permissions.statistics_scope); none for admins.
+    "admin:statistics": {"other_officer", "recipient", "coordinator", "steering"},
+    "admin:statistics_csv": {"other_officer", "recipient", "coordinator", "steering"},
+    "admin:statistics_reports": {"steering"},
+    "admin:statistics_report": {"steering"},
+    "admin:statistics_report_finalise": NOBODY,  # POST only; a GET is refused
+    "admin:statistics_report_file": {"steering"},
 }
 for model in ("auth_group", "auth_user"):
     for view in ("changelist", "add", "history", "delete", "change", "redirect"):
@@ -164,7 +173,14 @@ def world(client, coalition):
         if StaticDevice.objects.filter(user=amani).exists()
         else StaticDevice.objects.create(user=amani, name="backup").pk,
         "file": case.attachments.get().pk,
+        "quarter": periods.last_quarter(clock.now()).code,
     }
+    reports.save_draft(
+        periods.parse(objects["quarter"]),
+        by=coalition["chidi"].user,
+        narrative_fr="Brouillon.",
+        narrative_en="Draft.",
+    )
     return clients, objects
 
 
@@ -192,6 +208,8 @@ def concrete(name: str, route: str, objects: dict) -> list[tuple[str, str]]:
     path = path.replace("<path:content_type_id>", str(ContentType.objects.get(model="case").pk))
     path = re.sub(r"<(?:path:object_id|int:pk|id)>", str(objects[model]), path)
     path = path.replace("<uuid:file_id>", str(objects["file"]))
+    path = path.replace("<str:quarter>", objects["quarter"])
+    path = path.replace("<slug:language>.<slug:kind>", "fr.csv")
     path = path.replace("<uuid:other>", str(objects["other"]))
     if "<slug:act_name>" in path:  # granting and taking back a registry's key
         return [

@@ -19,7 +19,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from actors.models import Actor
 from cases import content, workflow
 from cases.models import AuditEvent, Case, StaffProfile
+from lib import clock
 from staff import accounts
+from stats import periods
 from tests.actors.conftest import record
 from tests.conftest import PASSWORD, key_of, sign_in
 from tests.staff.enrol_pages import NEW_PASSWORD, invite, redeem, shown
@@ -104,6 +106,7 @@ def objects_for(case) -> dict:
         "totpdevice": TOTPDevice.objects.filter(user=amani.user).first().pk,
         "staticdevice": amani.user.staticdevice_set.first().pk,
         "file": case.attachments.get().pk,
+        "quarter": periods.last_quarter(clock.now()).code,
     }
 
 

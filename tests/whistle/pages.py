@@ -15,7 +15,8 @@ def form_data(**changes) -> dict:
     data = {
         "categories": ["SEC", "COR"],
         "country": "CD",
-        "province": "Ituri",
+        "province": "CD-IT",
+        "place": "Mongbwalu",
         "what_happened": "The commander of the roadblock at Mongbwalu takes a tax on gold.",
         "incident_date": "2026-09-14",
         "date_precision": "month",

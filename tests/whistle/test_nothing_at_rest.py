@@ -20,7 +20,7 @@ REPORTER = {
 }
 SECRETS = {
     "report text": "Colonel Mukendi buys stolen stones at comptoir Étoile",
-    "province": "Lubumbashi-Marker-Province",
+    "territory or town": "Lubumbashi-Marker-Town",
     "mine site": "Marker-Pit-Seventeen",
     "contact": "whatsapp +243 800 123 456",
     "attachment": "ATTACHED-NOTE-Q7X2 with the truck plates",
@@ -67,7 +67,7 @@ def test_no_report_content_or_reporter_trace_is_stored_anywhere(
             client,
             form_data(
                 what_happened=SECRETS["report text"],
-                province=SECRETS["province"],
+                place=SECRETS["territory or town"],
                 mine_site=SECRETS["mine site"],
                 contact=SECRETS["contact"],
                 attachments=[note, jpeg_with_gps()],

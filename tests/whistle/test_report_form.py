@@ -16,7 +16,8 @@ def test_a_complete_report_gets_a_receipt_and_a_case(client, coalition):
     assert response.status_code == 200
     case, case_key = access.case_for_receipt(receipt_of(response))
     report = content.read_report(case, case_key)
-    assert report["province"] == "Ituri"
+    assert (report["province"], report["place"]) == ("CD-IT", "Mongbwalu")
+    assert case.province == "CD-IT"
     assert report["categories"] == ["COR", "SEC"]
     assert case.language == "en"
 
@@ -137,7 +138,7 @@ def test_the_uploaded_photo_loses_its_gps_before_sealing(client, coalition):
 
 
 def test_a_report_nobody_could_read_comes_back_with_everything_typed(client, amani):
-    response = send_report(client, form_data(country="SL", mine_site="Koidu pit 3"))
+    response = send_report(client, form_data(country="SL", province="", mine_site="Koidu pit 3"))
     page = html.unescape(response.content.decode())
     assert response.status_code == 200 and 'id="receipt"' not in page
     assert "Your report could not be saved just now. Nothing you typed or attached is lost" in page

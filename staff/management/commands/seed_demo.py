@@ -1,4 +1,5 @@
-"""Create the clearly-labelled demo organisation once, and print its logins every time."""
+"""Create the clearly-labelled demo organisation once (staff, and a few months of fictitious
+cases made through the real functions), and print its logins every time."""
 
 import secrets
 
@@ -7,7 +8,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from cases.models import Role, StaffProfile
-from staff import accounts
+from lib import clock
+from staff import accounts, demo_cases
 
 DEMO_STAFF = [
     ("demo-coordinator-central", Role.COORDINATOR, [], ["central", "great-lakes"]),
@@ -40,14 +42,18 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def seed(self) -> list[str]:
-        lines = []
+        lines, staff = [], {}
         for username, role, countries, regions in DEMO_STAFF:
             password = f"demo-{secrets.token_hex(6)}"
             enrolment = accounts.enrol(
                 username, role=role, password=password, countries=countries, regions=regions
             )
+            if role != Role.ADMIN:
+                staff[username] = (enrolment.profile, password)
             scope = ",".join(countries or enrolment.profile.region_list) or "-"
             lines.append(f"{username:28} {role:12} {scope:20} password: {password}")
             lines.append(f"    TOTP: {enrolment.otpauth_uri}")
             lines.append(f"    recovery key: {enrolment.recovery_key}")
+        made = demo_cases.make(staff, now=clock.now())
+        lines.append(f"{made} DEMO cases over the last {demo_cases.DAYS} days (fictitious).")
         return lines

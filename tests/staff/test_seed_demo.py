@@ -1,0 +1,46 @@
+"""`make run`'s demo organisation: staff, and a few months of labelled, fictitious cases."""
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+
+from cases import access, content, keys
+from cases.models import AuditEvent, Case, StaffProfile
+from staff import demo_cases
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_has_months_of_labelled_cases_in_several_countries_and_states(
+    settings, tmp_path, monkeypatch
+):
+    settings.DATA_DIR = tmp_path
+    monkeypatch.setattr(demo_cases, "CASES", 50)  # the same mix as make run's 140, quicker
+    call_command("seed_demo", stdout=io.StringIO())
+    cases = Case.objects.all()
+    assert cases.count() == demo_cases.CASES
+    assert len(set(cases.values_list("country", flat=True))) >= 5
+    assert {"received", "acknowledged", "investigating", "concluded"} <= set(
+        cases.values_list("status", flat=True)
+    )
+    months = {c.received_at.strftime("%Y-%m") for c in cases}
+    assert len(months) >= 4
+    assert cases.exclude(province="").exists()
+    # Made through intake.submit and the workflow: each left its audit event.
+    assert AuditEvent.objects.filter(action="submit").count() == demo_cases.CASES
+    assert AuditEvent.objects.filter(action="acknowledge").exists()
+    # Every report says it is a demo.
+    logins = (tmp_path / "demo-logins.txt").read_text()
+    password = re.search(r"demo-officer-cd .* password: (\S+)", logins).group(1)
+    officer = StaffProfile.objects.get(user__username="demo-officer-cd")
+    private = keys.unseal_private_key(officer, password)
+    for case in cases.filter(country="CD", regional_only=False)[:10]:
+        key = access.case_key_for_staff(case, officer.user, private)
+        assert content.read_report(case, key)["what_happened"].startswith("DEMO — fictitious")
+    # Run again: nothing more is made, the logins are printed again.
+    again = io.StringIO()
+    call_command("seed_demo", stdout=again)
+    assert Case.objects.count() == demo_cases.CASES
+    assert "demo-steering" in again.getvalue()
