@@ -194,6 +194,10 @@ def main() -> int:
         count = 20_000 if args.quick else TOTAL
         t0 = time.monotonic()
         chidi = accounts.enrol("bench-steering", role="steering", password=officers.PASSWORD)
+        # The template report needs an admitted recipient in its country (cases/routing.py).
+        accounts.enrol(
+            "bench-officer", role="officer", password=officers.PASSWORD, countries=["CD"]
+        )
         made = build_cases(count, random.Random("lanterne-stats-bench"))  # noqa: S311
         say(
             f"  [stats] {made['cases']:,} cases ({made['categories']:,} categories, "
