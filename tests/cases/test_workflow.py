@@ -204,9 +204,10 @@ def test_only_a_message_marked_as_feedback_meets_the_feedback_clock(coalition):
     case = Case.objects.get()
     assert case.first_feedback_at is not None and case.next_due is None
     assert Message.objects.filter(sender="staff").count() == 3
-    assert [e.detail["feedback"] for e in AuditEvent.objects.filter(
-        action__in=["request_information", "message_reporter"]
-    )] == [False, True]
+    assert [
+        e.detail["feedback"]
+        for e in AuditEvent.objects.filter(action__in=["request_information", "message_reporter"])
+    ] == [False, True]
 
 
 def test_grant_and_revoke_access(coalition):
