@@ -314,7 +314,7 @@ class CaseAdmin(ReadOnlyAdmin):
             case.priority,
         )
 
-    @admin.display(description=_("status"), ordering="status")
+    @admin.display(description=_("Status"), ordering="status")
     def status_shown(self, case):
         if case.queue_rank == deadlines.FLAGGED_RANK:
             return format_html(
