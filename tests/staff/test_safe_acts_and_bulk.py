@@ -254,3 +254,13 @@ def test_a_coordinator_assigns_from_the_queue_only_to_someone_who_covers_the_cou
     assert Case.objects.get(pk=rwanda.pk).assignee is None
     response = bulk_post(client, "assign_selected", tick(rwanda))
     assert ("error", "Choose the person to assign the cases to.") in said(response)
+
+
+def test_the_confirmation_page_and_the_bulk_bar_speak_french(client, coalition):
+    case = concluded(coalition)
+    sign_in(client, coalition["beatrice"])
+    page_fr = client.post(act_url(case, "close"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert f"Clore le dossier {case.reference} ?" in page_fr
+    assert "Rien n'a encore été fait." in page_fr and "Non, revenir au dossier" in page_fr
+    queue_fr = client.get(QUEUE, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "M&#x27;attribuer le dossier" in queue_fr and "Attribuer à la personne choisie" in queue_fr
