@@ -1,5 +1,7 @@
 """Ongoing cases keep a clock; a reporter who writes on a finished case is heard first."""
 
+from datetime import timedelta
+
 import pytest
 
 from cases import access, deadlines, intake, permissions, workflow
@@ -106,3 +108,15 @@ def test_leaving_a_flagged_case_finished_lowers_the_flag(coalition):
     assert case.status == Status.CLOSED and case.flagged_at is None
     assert case.queue_rank == deadlines.OTHER_RANK
     assert AuditEvent.objects.filter(case_id=case.id, action="keep_finished").count() == 1
+
+
+def test_a_missed_update_of_an_ongoing_case_is_named_as_such(coalition, frozen):
+    beatrice = coalition["beatrice"]
+    submission, key = investigating(beatrice)
+    case = submission.case
+    workflow.message_reporter(case, by=beatrice.user, case_key=key, text="News.", feedback=True)
+    frozen.to(fresh(case).next_due + timedelta(minutes=1))
+    assert workflow.escalate_overdue(fresh(case)) is True
+    event = AuditEvent.objects.filter(case_id=case.id, action="overdue").get()
+    assert event.detail["reason"] == "update_deadline_missed"
+    assert fresh(case).level == Level.REGIONAL
