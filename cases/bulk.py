@@ -56,10 +56,16 @@ def ids_of(values: Iterable[str]) -> list[uuid.UUID | None]:
     return chosen
 
 
+# Two pages of the queue: a request doing more would hold the worker for long.
+LIMIT = 100
+
+
 def run(act: str, case_ids, *, by, private_key: bytes | None, **arguments) -> list[Outcome]:
     """Do the act on each case `by` can open; one outcome per chosen id, in order."""
     do = ACTS[act]
     ids = ids_of(case_ids)
+    if len(ids) > LIMIT:
+        raise NotAllowed(_("Choose at most %(n)d cases at once.") % {"n": LIMIT})
     known = [i for i in ids if i is not None]
     opened = access.case_keys_for_staff(known, by, private_key) if private_key else {}
     cases = Case.objects.in_bulk([i for i in known if i in opened])

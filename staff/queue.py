@@ -240,9 +240,13 @@ class CaseAdmin(ReadOnlyAdmin):
             chosen = list(queryset.values_list("pk", flat=True))
         else:
             chosen = getattr(request, "lanterne_chosen", [])
-        outcomes = bulk.run(
-            act, chosen, by=request.user, private_key=private_key(request), **arguments
-        )
+        try:
+            outcomes = bulk.run(
+                act, chosen, by=request.user, private_key=private_key(request), **arguments
+            )
+        except permissions.NotAllowed as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+            return
         done = [o.case.reference for o in outcomes if o.done]
         if done:
             self.message_user(

@@ -172,3 +172,15 @@ def test_bulk_assign_refuses_each_case_for_its_own_reason(coalition):
         to=amani.user,
     )
     assert refused.refusal == "Your role cannot do this."
+
+
+def test_a_bulk_act_over_too_many_cases_does_nothing_and_says_why(coalition):
+    amani = coalition["amani"]
+    case = report().case
+    private = keys.unseal_private_key(amani, PASSWORD)
+    chosen = [case.pk] + [uuid.uuid4() for _ in range(bulk.LIMIT)]
+    with pytest.raises(permissions.NotAllowed, match="Choose at most 100 cases at once"):
+        bulk.run("acknowledge", chosen, by=amani.user, private_key=private)
+    assert Case.objects.get().status == Status.RECEIVED
+    [outcome] = bulk.run("acknowledge", chosen[:1], by=amani.user, private_key=private)
+    assert outcome.done  # positive control
