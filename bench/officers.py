@@ -259,6 +259,8 @@ def clone_cases(template, wraps, count: int, officer_user, rng: random.Random) -
             is_open=status in OPEN_STATUSES,
             acknowledged_at=None,
             first_feedback_at=None,
+            last_feedback_at=None,
+            flagged_at=None,
             assignee_id=None,
         )
         if status != "received":

@@ -126,7 +126,7 @@ def build_cases(count: int, rng: random.Random) -> dict:
         view = type("CaseView", (), {})()
         for key, value in case.items():
             setattr(view, key, value)
-        for key in ("acknowledged_at", "first_feedback_at"):
+        for key in ("acknowledged_at", "first_feedback_at", "last_feedback_at", "flagged_at"):
             setattr(view, key, case.get(key))
         view.is_open = status in OPEN_STATUSES
         deadlines.refresh(view)

@@ -176,20 +176,36 @@ def post_message(
     return message
 
 
+def flag(case: Case, when) -> None:
+    """Put a finished case the reporter wrote on at the top of the queue (no status change)."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    case.flagged_at = case.flagged_at or when
+    deadlines.refresh(case)
+    case._history_user = None
+    case.save(update_fields=["flagged_at", "queue_rank", "queue_due", "next_due"])
+
+
 def add_reporter_message(
     case: Case, *, case_key: bytes, text: str, files: Sequence[StagedFile] = ()
 ) -> Message:
-    """Add the reporter's follow-up message (and files) to their case."""
+    """Add the reporter's follow-up message (and files) to their case.
+
+    On a finished case (concluded, closed, inadmissible or a duplicate) the message flags
+    the case: it heads its officers' queue until one reopens it or leaves it finished.
+    """
     with transaction.atomic():
         message = post_message(
             case, by="reporter", case_key=case_key, text=text, sender=Sender.REPORTER, files=files
         )
+        flagged = not case.is_open and case.shredded_at is None
+        if flagged:
+            flag(case, message.created_at)
         audit.record(
             "reporter_message",
             by="reporter",
             case=case,
             at=message.created_at,
-            detail={"files": len(files)},
+            detail={"files": len(files), **({"flagged": True} if flagged else {})},
         )
         notifications.queue("reporter_message", case)
     return message

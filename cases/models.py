@@ -169,16 +169,22 @@ class Case(models.Model):
     # The clocks run from these explicit timestamps, never from "last modified".
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     assessed_at = models.DateTimeField(null=True, blank=True)
+    # Feedback is what the officer said gave the reporter feedback (workflow.message_reporter).
     first_feedback_at = models.DateTimeField(null=True, blank=True)
+    last_feedback_at = models.DateTimeField(null=True, blank=True)
     concluded_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     ack_due = models.DateTimeField(null=True, blank=True)
     feedback_due = models.DateTimeField(null=True, blank=True)
     # The earliest deadline still to meet (None when none is running).
     next_due = models.DateTimeField(null=True, blank=True, db_index=True)
-    # The queue's order, stored so an index serves it: P1 first (0), then the earliest
-    # deadline (cases without one last), then the newest. Kept by deadlines.refresh.
-    queue_rank = models.PositiveSmallIntegerField(default=1)
+    # Set (to the hour, like the message) when the reporter writes on a finished case;
+    # cleared when an officer reopens it or decides to leave it finished.
+    flagged_at = models.DateTimeField(null=True, blank=True)
+    # The queue's order, stored so an index serves it: flagged first (0), then P1 (1), then
+    # the earliest deadline (cases without one last), then the newest. Kept by
+    # deadlines.refresh.
+    queue_rank = models.PositiveSmallIntegerField(default=2)
     queue_due = models.DateTimeField(default=deadlines.NO_DEADLINE)
     # Set when retention destroyed the keys: the content can never be opened again.
     shredded_at = models.DateTimeField(null=True, blank=True)

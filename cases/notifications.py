@@ -18,7 +18,7 @@ queue); in exchange no mail's time tells when a report or message arrived.
 Notice kinds, unique per case:
     new_case                      the case arrived
     reporter_message:<n>          the reporter's n-th message arrived
-    reminder:<deadline>:<ts>      a deadline (ack or feedback, due at epoch ts) is near
+    reminder:<deadline>:<ts>      a deadline (ack, feedback or update, due at epoch ts) is near
     overdue:<deadline>:<ts>       that deadline passed (cases.workflow.escalate_overdue)
 and one that records an act rather than a mail:
     escalation:<deadline>:<ts>    the missed deadline was handled (escalated, or reported)
@@ -117,7 +117,10 @@ def deliver() -> int:
 
 
 def deadline_name(case: Case) -> str:
-    return "ack" if case.acknowledged_at is None else "feedback"
+    """Which clock next_due is: acknowledgement, first feedback, or an ongoing case's next."""
+    if case.acknowledged_at is None:
+        return "ack"
+    return "feedback" if case.first_feedback_at is None else "update"
 
 
 def deadline_kind(prefix: str, case: Case) -> str:
@@ -126,7 +129,11 @@ def deadline_kind(prefix: str, case: Case) -> str:
 
 def remind_at(case: Case) -> datetime:
     """When to remind: LANTERNE_REMINDER_HOURS before, or halfway for a short clock."""
-    started = case.received_at if case.acknowledged_at is None else case.acknowledged_at
+    started = {
+        "ack": case.received_at,
+        "feedback": case.acknowledged_at,
+        "update": case.last_feedback_at or case.first_feedback_at,
+    }[deadline_name(case)]
     lead = min(timedelta(hours=settings.LANTERNE_REMINDER_HOURS), (case.next_due - started) / 2)
     return case.next_due - lead
 

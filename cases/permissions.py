@@ -33,6 +33,12 @@ OFFICER_ACTS = frozenset(
         "conclude",
         "set_priority",
         "set_province",
+        # "take": assign the case to oneself; "hand_over": pass one's case to a colleague.
+        "take",
+        "hand_over",
+        # A reporter wrote on a finished case: reopen it, or leave it finished.
+        "reopen_flagged",
+        "keep_finished",
     }
 )
 # Coordinators (regional leads) also steer a case: who holds it, who leads it, its end.
@@ -110,6 +116,16 @@ def covers(coordinator: StaffProfile | None, member: StaffProfile) -> bool:
         return coordinator.role == Role.COORDINATOR
     theirs = set(member.region_list) | {r for c in member.country_list for r in regions_of(c)}
     return bool(set(coordinator.region_list) & theirs)
+
+
+def covers_country(profile: StaffProfile | None, country: str) -> bool:
+    """Whether a member works on this country's cases: an officer's own countries, a
+    coordinator's regions' countries."""
+    if profile is None:
+        return False
+    if profile.role == Role.COORDINATOR:
+        return any(country in countries.REGIONS.get(r, ("", ()))[1] for r in profile.region_list)
+    return country in profile.country_list
 
 
 def admitted(profile: StaffProfile | None) -> bool:

@@ -56,9 +56,9 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
 ASSESS_TARGETS = {None: Status.ASSESSING, True: Status.INVESTIGATING, False: Status.INADMISSIBLE}
 
 
-def check(case: Case, by, act: str) -> None:
+def check(case: Case, by, act: str, permission: str | None = None) -> None:
     """Refuse unless `by` may do the act on this case (cases.permissions) and its state allows."""
-    permissions.check(by, act, case)
+    permissions.check(by, permission or act, case)
     if act in TRANSITIONS and case.status not in TRANSITIONS[act][0]:
         raise NotAllowed(
             _("This cannot be done while the case is “%(status)s”.")
@@ -163,22 +163,34 @@ def add_note(case: Case, *, by, case_key: bytes, text: str) -> Note:
 
 @transaction.atomic
 def message_reporter(
-    case: Case, *, by, case_key: bytes, text: str, question: bool = False
+    case: Case,
+    *,
+    by,
+    case_key: bytes,
+    text: str,
+    question: bool = False,
+    feedback: bool = False,
 ) -> Message:
-    """Write to the reporter's mailbox; the first such message is the legal feedback."""
+    """Write to the reporter's mailbox. Only a message the officer says gives the reporter
+    feedback meets the feedback clock: a question or a "we are on it" does not."""
     case = locked(case)
     check(case, by, "message")
     message = post_message(case, by=by, case_key=case_key, text=text, sender=Sender.STAFF)
-    if case.first_feedback_at is None and case.acknowledged_at is not None:
-        case.first_feedback_at = clock.now()
+    if feedback and case.acknowledged_at is not None:
+        case.first_feedback_at = case.first_feedback_at or message.created_at
+        case.last_feedback_at = message.created_at
     act = "request_information" if question else "message_reporter"
-    move(case, case.status, by=by, act=act)
+    move(case, case.status, by=by, act=act, detail={"feedback": feedback})
     return message
 
 
-def request_information(case: Case, *, by, case_key: bytes, text: str) -> Message:
+def request_information(
+    case: Case, *, by, case_key: bytes, text: str, feedback: bool = False
+) -> Message:
     """Ask the reporter a question through the mailbox."""
-    return message_reporter(case, by=by, case_key=case_key, text=text, question=True)
+    return message_reporter(
+        case, by=by, case_key=case_key, text=text, question=True, feedback=feedback
+    )
 
 
 LEVEL_ORDER = [Level.NATIONAL, Level.REGIONAL, Level.STEERING, Level.EXTERNAL]
@@ -299,19 +311,37 @@ def close(case: Case, *, by) -> Case:
     return case
 
 
+def flag_permission(case: Case, act: str) -> str:
+    """The permission an act on a finished case needs: officers too may answer a reporter
+    who wrote on it (flagged), only coordinators may reopen it otherwise."""
+    return f"{act}_flagged" if act == "reopen" and case.flagged_at else act
+
+
 @transaction.atomic
 def reopen(case: Case, *, by, case_key: bytes, reason: str) -> Case:
     """Reopen a finished case for investigation, keeping the reason as a note."""
     case = locked(case)
-    check(case, by, "reopen")
+    check(case, by, "reopen", permission=flag_permission(case, "reopen"))
     if not reason.strip():
         raise NotAllowed(_("Say why the case is reopened."))
     note = Note(case=case, author=by, created_at=clock.now())
     note.body = content.seal_text(case, case_key, f"note:{note.uid}", reason)
     note.save()
-    case.closed_at = case.concluded_at = None
+    case.closed_at = case.concluded_at = case.flagged_at = None
     case.outcome = ""
     move(case, Status.INVESTIGATING, by=by, act="reopen")
+    return case
+
+
+@transaction.atomic
+def keep_finished(case: Case, *, by) -> Case:
+    """Answer a flagged case by leaving it finished: the flag goes, the status stays."""
+    case = locked(case)
+    check(case, by, "keep_finished")
+    if case.flagged_at is None or case.is_open:
+        raise NotAllowed(_("Only a finished case the reporter wrote on is flagged."))
+    case.flagged_at = None
+    move(case, case.status, by=by, act="keep_finished")
     return case
 
 

@@ -10,7 +10,7 @@ session.
 import uuid
 from dataclasses import dataclass
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
@@ -20,7 +20,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases import access, audit, content, permissions, report, taxonomy
+from cases import access, audit, content, deadlines, permissions, report, taxonomy, workflow
 from cases.models import AuditEvent, Case, KeyWrap, Message, Sender
 from lib import clock
 from places import provinces
@@ -57,9 +57,17 @@ def page_url(case: Case) -> str:
 # --- the acts -----------------------------------------------------------------------------
 
 
+CONFIRMED = "confirmed"
+
+
 @require_POST
 def act(request: HttpRequest, object_id: str, name: str) -> HttpResponse:
-    """Validate one act's form, call its one workflow function, and go back to the page."""
+    """Validate one act's form, call its one workflow function, and go back to the page.
+
+    An act that cannot easily be undone (close, recuse, revoke, mark duplicate) is done on
+    the second POST only: the first answers a page that asks to confirm, carrying the same
+    fields, so a stray click does nothing (and needs no JavaScript).
+    """
     if name not in forms.ACTS:
         raise Http404
     case, case_key = case_for(request, object_id)
@@ -68,6 +76,13 @@ def act(request: HttpRequest, object_id: str, name: str) -> HttpResponse:
         for error in forms.form_errors(form):
             messages.error(request, error)
         return redirect(page_url(case))
+    if form.confirm and request.POST.get(CONFIRMED) != "yes":
+        try:  # an act refused anyway is refused now, not after "are you sure?"
+            workflow.check(case, request.user, form.name, permission=form.permission_for(case))
+        except permissions.NotAllowed as refusal:
+            messages.error(request, str(refusal))
+            return redirect(page_url(case))
+        return confirmation(request, case, form)
     try:
         form.run(case_key)
     except permissions.NotAllowed as refusal:
@@ -77,6 +92,22 @@ def act(request: HttpRequest, object_id: str, name: str) -> HttpResponse:
     if not KeyWrap.objects.filter(case=case, user=request.user).exists():
         return redirect("admin:cases_case_changelist")  # recused: the case is gone for them
     return redirect(page_url(case))
+
+
+def confirmation(request: HttpRequest, case: Case, form: forms.ActForm) -> HttpResponse:
+    """The second page of a safe act: what will happen, and the button that does it."""
+    context = {
+        **admin.site.each_context(request),
+        "opts": Case._meta,
+        "title": form.question(),
+        "subtitle": "",
+        "case": case,
+        "form": form,
+        "consequence": form.consequence(),
+        "confirmed": CONFIRMED,
+        "url": reverse("admin:cases_case_act", args=[case.pk, form.name]),
+    }
+    return TemplateResponse(request, "admin/cases/case/confirm.html", context)
 
 
 # --- the page and the files ---------------------------------------------------------------
@@ -162,6 +193,12 @@ def case_page(request: HttpRequest, object_id: str, model_admin) -> HttpResponse
                 due(case.feedback_due, now) if not case.first_feedback_at else None,
                 case.feedback_due,
                 case.first_feedback_at,
+            ),
+            (
+                _("Next feedback by"),
+                due(deadlines.update_due(case), now),
+                deadlines.update_due(case),
+                None,
             ),
         ],
         "next_due": due(case.next_due, now),

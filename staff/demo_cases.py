@@ -124,7 +124,11 @@ def act(rng, case, profile, private, steering, received: datetime, now: datetime
     if at < now and steps > 0.45:
         with clock.held_at(at):
             workflow.message_reporter(
-                case, by=user, case_key=key, text="DEMO — we are looking into your report."
+                case,
+                by=user,
+                case_key=key,
+                text="DEMO — we visited the site and told the KP focal point.",
+                feedback=True,
             )
     if at < now and 0.55 < steps < 0.75:
         level, to = rng.choice(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import permissions, sharing, taxonomy, workflow
-from cases.models import Case, Level, Outcome, Priority, Role
+from cases.models import Case, KeyWrap, Level, Outcome, Priority, Role
 from places import provinces
 
 User = get_user_model()
@@ -38,6 +38,23 @@ def key_holders(case: Case):
     return staff(key_wraps__case=case)
 
 
+def colleagues(case: Case, *, exclude=None):
+    """The people who may be put in charge of the case: they work on its country and hold
+    its key or may be given it (cases.sharing.put_in_charge decides again)."""
+    held = set(KeyWrap.objects.filter(case=case).values_list("user_id", flat=True))
+    candidates = staff(
+        staff__role__in=permissions.roles_with("hold_case_keys"), staff__admitted_at__isnull=False
+    )
+    chosen = [
+        user.pk
+        for user in candidates
+        if permissions.covers_country(user.staff, case.country)
+        and (user.pk in held or sharing.receiver_refusal(case, user) is None)
+    ]
+    people = staff(pk__in=chosen)
+    return people.exclude(pk=exclude.pk) if exclude is not None else people
+
+
 def text_field(label) -> forms.CharField:
     return forms.CharField(label=label, max_length=20000, widget=forms.Textarea(attrs={"rows": 4}))
 
@@ -50,10 +67,16 @@ class ActForm(forms.Form):
     name = permission = ""
     title = button = ""
     danger = False
+    # A second page asks "are you sure?" before the act is done (staff.case_page.act).
+    confirm = False
 
     def __init__(self, *args, case: Case, user, **kwargs):
         super().__init__(*args, prefix=self.name, **kwargs)
         self.case, self.user = case, user
+
+    @classmethod
+    def permission_for(cls, case: Case) -> str:
+        return cls.permission
 
     def usable(self) -> bool:
         """False when a required choice has no one to choose: the page leaves the form out."""
@@ -61,6 +84,14 @@ class ActForm(forms.Form):
             not isinstance(f, forms.ModelChoiceField) or not f.required or f.queryset.exists()
             for f in self.fields.values()
         )
+
+    def question(self) -> str:
+        """What the confirmation page asks (for the acts that have one)."""
+        return str(self.title)
+
+    def consequence(self) -> str:
+        """What the confirmation page says will follow."""
+        return ""
 
     def run(self, case_key: bytes) -> None:
         raise NotImplementedError
@@ -155,15 +186,29 @@ class AddNote(ActForm):
         )
 
 
+def feedback_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        label=gettext_lazy("This message gives the reporter feedback"),
+        help_text=gettext_lazy(
+            "Tick it when the message tells the reporter what was done or will be done: "
+            "only then does it meet the 3-month feedback deadline."
+        ),
+        required=False,
+    )
+
+
 class MessageReporter(ActForm):
     name, permission = "message", "message"
     title = gettext_lazy("Write to the reporter")
     button = gettext_lazy("Send")
     text = text_field(gettext_lazy("Message to the reporter"))
+    feedback = feedback_field()
 
     def run(self, case_key):
-        text = self.cleaned_data["text"]
-        workflow.message_reporter(self.case, by=self.user, case_key=case_key, text=text)
+        data = self.cleaned_data
+        workflow.message_reporter(
+            self.case, by=self.user, case_key=case_key, text=data["text"], feedback=data["feedback"]
+        )
 
 
 class RequestInformation(ActForm):
@@ -171,10 +216,24 @@ class RequestInformation(ActForm):
     title = gettext_lazy("Ask the reporter for information")
     button = gettext_lazy("Ask")
     text = text_field(gettext_lazy("Question for the reporter"))
+    feedback = feedback_field()
 
     def run(self, case_key):
-        text = self.cleaned_data["text"]
-        workflow.request_information(self.case, by=self.user, case_key=case_key, text=text)
+        data = self.cleaned_data
+        workflow.request_information(
+            self.case, by=self.user, case_key=case_key, text=data["text"], feedback=data["feedback"]
+        )
+
+
+class Take(ActForm):
+    name = permission = "take"
+    title = button = gettext_lazy("Assign to me")
+
+    def usable(self) -> bool:
+        return self.case.assignee_id is None
+
+    def run(self, case_key):
+        sharing.take(self.case, by=self.user)
 
 
 class Assign(ActForm):
@@ -184,11 +243,32 @@ class Assign(ActForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to"].queryset = key_holders(self.case)
+        self.fields["to"].queryset = colleagues(self.case)
         self.fields["to"].initial = self.case.assignee_id
 
     def run(self, case_key):
-        sharing.assign(self.case, by=self.user, to=self.cleaned_data["to"])
+        sharing.assign(self.case, by=self.user, to=self.cleaned_data["to"], case_key=case_key)
+
+
+class HandOver(ActForm):
+    name = permission = "hand_over"
+    title = gettext_lazy("Hand over to a colleague")
+    button = gettext_lazy("Hand over")
+    to = people(gettext_lazy("Colleague who takes the case over"))
+    note = text_field(gettext_lazy("Where the case stands (a sealed note for key holders)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = colleagues(self.case, exclude=self.user)
+
+    def usable(self) -> bool:
+        return self.case.assignee_id == self.user.pk and super().usable()
+
+    def run(self, case_key):
+        data = self.cleaned_data
+        sharing.hand_over(
+            self.case, by=self.user, to=data["to"], case_key=case_key, note=data["note"]
+        )
 
 
 class Escalate(ActForm):
@@ -249,8 +329,17 @@ class GrantAccess(ActForm):
 class RevokeAccess(ActForm):
     name, permission = "revoke", "revoke"
     title = button = gettext_lazy("Revoke access")
-    danger = True
+    danger = confirm = True
     who = people(gettext_lazy("Take the key from"))
+
+    def question(self):
+        return _("Take the key of case %(reference)s from %(name)s?") % {
+            "reference": self.case.reference,
+            "name": self.cleaned_data["who"].get_username(),
+        }
+
+    def consequence(self):
+        return _("They will no longer find the case; only a new grant gives it back.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -265,7 +354,20 @@ class Recuse(ActForm):
 
     name = permission = "recuse"
     title = button = gettext_lazy("Recuse")
-    danger = True
+    danger = confirm = True
+
+    def question(self):
+        who = self.cleaned_data.get("who") or self.user
+        if who == self.user:
+            return _("Step away from case %(reference)s?") % {"reference": self.case.reference}
+        return _("Recuse %(name)s from case %(reference)s?") % {
+            "name": who.get_username(),
+            "reference": self.case.reference,
+        }
+
+    def consequence(self):
+        return _("The key is deleted: the case leaves that queue until someone grants it again.")
+
     who = people(gettext_lazy("Who steps away"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -284,6 +386,17 @@ class MarkDuplicate(ActForm):
     name = permission = "mark_duplicate"
     title = gettext_lazy("Mark as a duplicate")
     button = gettext_lazy("Mark as a duplicate")
+    danger = confirm = True
+
+    def question(self):
+        return _("Mark case %(reference)s as a duplicate of %(other)s?") % {
+            "reference": self.case.reference,
+            "other": self.cleaned_data["reference"].reference,
+        }
+
+    def consequence(self):
+        return _("This case is finished; the work carries on in the other one.")
+
     reference = forms.CharField(
         label=gettext_lazy("Reference of the case that carries on"), max_length=20
     )
@@ -312,7 +425,16 @@ class Conclude(ActForm):
 class Close(ActForm):
     name = permission = "close"
     title = button = gettext_lazy("Close the case")
-    danger = True
+    danger = confirm = True
+
+    def question(self):
+        return _("Close case %(reference)s?") % {"reference": self.case.reference}
+
+    def consequence(self):
+        return _(
+            "The retention clock starts: once it runs out the case is destroyed for good. "
+            "It can be reopened until then."
+        )
 
     def run(self, case_key):
         workflow.close(self.case, by=self.user)
@@ -323,9 +445,25 @@ class Reopen(ActForm):
     title = button = gettext_lazy("Reopen")
     reason = text_field(gettext_lazy("Why the case is reopened (kept as a note)"))
 
+    @classmethod
+    def permission_for(cls, case):
+        return workflow.flag_permission(case, "reopen")
+
     def run(self, case_key):
         reason = self.cleaned_data["reason"]
         workflow.reopen(self.case, by=self.user, case_key=case_key, reason=reason)
+
+
+class KeepFinished(ActForm):
+    name = permission = "keep_finished"
+    title = gettext_lazy("Leave the case finished")
+    button = gettext_lazy("Leave it finished and lower the flag")
+
+    def usable(self) -> bool:
+        return self.case.flagged_at is not None and not self.case.is_open
+
+    def run(self, case_key):
+        workflow.keep_finished(self.case, by=self.user)
 
 
 ACTS: dict[str, type[ActForm]] = {
@@ -338,7 +476,9 @@ ACTS: dict[str, type[ActForm]] = {
         AddNote,
         MessageReporter,
         RequestInformation,
+        Take,
         Assign,
+        HandOver,
         Escalate,
         Resume,
         GrantAccess,
@@ -348,6 +488,7 @@ ACTS: dict[str, type[ActForm]] = {
         Conclude,
         Close,
         Reopen,
+        KeepFinished,
     )
 }
 
@@ -360,10 +501,10 @@ def normalise_reference(text: str) -> str:
 
 def possible_now(form: type[ActForm], case: Case, allowed: set[str]) -> bool:
     """What the page offers: the role allows the act and the transition table the state."""
-    if form.permission not in allowed or case.shredded_at is not None:
+    if form.permission_for(case) not in allowed or case.shredded_at is not None:
         return False
-    if form.permission in workflow.TRANSITIONS:
-        return case.status in workflow.TRANSITIONS[form.permission][0]
+    if form.name in workflow.TRANSITIONS:
+        return case.status in workflow.TRANSITIONS[form.name][0]
     return True
 
 

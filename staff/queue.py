@@ -1,24 +1,31 @@
 """The officer's queue: the cases she holds a key to, in the order their clocks demand.
 
-Nothing here changes a case: the Case admin is read-only; its change view is the case page
-(staff.case_page), whose acts each call one function of cases.workflow or cases.sharing.
+Nothing here changes a case directly: the Case admin is read-only; its change view is the
+case page (staff.case_page), whose acts each call one function of cases.workflow or
+cases.sharing. The queue's bulk acts (acknowledge, assign to me, assign to someone) are
+those same functions run once per ticked case (cases.bulk). A case a reporter wrote on
+after it was finished heads the queue, flagged (cases.deadlines.queue_rank).
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.http import Http404
 from django.urls import path
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from cases import permissions, taxonomy
+from cases import bulk, deadlines, permissions, taxonomy
 from cases.models import Case, KeyWrap, Message, Sender
 from lib import clock
 from places import countries
 
 from . import case_page, display, forms
+from .key_session import private_key
 from .sites import ReadOnlyAdmin
 
 
@@ -91,15 +98,38 @@ class QueueChangeList(ChangeList):
             case.unread = counts.get(case.pk, 0)
 
 
+class BulkActForm(helpers.ActionForm):
+    """The queue's action bar, with the person to assign ticked cases to."""
+
+    to = forms.UserChoiceField(
+        label=_("Assign to"),
+        required=False,
+        queryset=forms.staff(
+            staff__role__in=permissions.roles_with("hold_case_keys"),
+            staff__admitted_at__isnull=False,
+        ),
+    )
+
+
+# Which permission each bulk act needs, so the bar offers only what the role may do.
+BULK_PERMISSIONS = {
+    "acknowledge_selected": "acknowledge",
+    "take_selected": "take",
+    "assign_selected": "assign",
+}
+
+
 @admin.register(Case)
 class CaseAdmin(ReadOnlyAdmin):
+    actions = tuple(BULK_PERMISSIONS)
+    action_form = BulkActForm
     list_display = (
         "reference",
         "received",
         "category_codes",
         "country_code",
         "priority_code",
-        "status",
+        "status_shown",
         "assigned_to",
         "deadline",
         "unread",
@@ -119,7 +149,7 @@ class CaseAdmin(ReadOnlyAdmin):
         "received",
         "country_code",
         "priority_code",
-        "status",
+        "status_shown",
         "deadline",
     )
 
@@ -170,7 +200,90 @@ class CaseAdmin(ReadOnlyAdmin):
         ]
 
     def changelist_view(self, request, extra_context=None):
-        return super().changelist_view(request, {"title": _("Your queue"), **(extra_context or {})})
+        response = super().changelist_view(
+            request, {"title": _("Your queue"), **(extra_context or {})}
+        )
+        action_form = getattr(response, "context_data", {}).get("action_form")
+        if action_form is not None and "to" in action_form.fields:
+            if "assign_selected" in self.get_actions(request):
+                # Only the people this coordinator covers (each case is checked again).
+                me = permissions.profile_of(request.user)
+                field = action_form.fields["to"]
+                field.queryset = field.queryset.filter(
+                    pk__in=[u.pk for u in field.queryset if permissions.covers(me, u.staff)]
+                )
+            else:
+                del action_form.fields["to"]
+        return response
+
+    # --- bulk acts ---------------------------------------------------------------------
+
+    def get_actions(self, request):
+        return {
+            name: action
+            for name, action in super().get_actions(request).items()
+            if permissions.may(request.user, BULK_PERMISSIONS.get(name, "-"))
+        }
+
+    def response_action(self, request, queryset):
+        # The ticked ids as sent: a malformed one opens no case (and is reported as such)
+        # rather than failing the admin's own filter on them.
+        request.lanterne_chosen = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        valid = [str(i) for i in bulk.ids_of(request.lanterne_chosen) if i is not None]
+        if len(valid) != len(request.lanterne_chosen):
+            request.POST = request.POST.copy()
+            request.POST.setlist(helpers.ACTION_CHECKBOX_NAME, valid)
+        return super().response_action(request, queryset)
+
+    def run_bulk(self, request, queryset, act: str, **arguments) -> None:
+        if request.POST.get("select_across") == "1":
+            chosen = list(queryset.values_list("pk", flat=True))
+        else:
+            chosen = getattr(request, "lanterne_chosen", [])
+        try:
+            outcomes = bulk.run(
+                act, chosen, by=request.user, private_key=private_key(request), **arguments
+            )
+        except permissions.NotAllowed as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+            return
+        done = [o.case.reference for o in outcomes if o.done]
+        if done:
+            self.message_user(
+                request,
+                ngettext(
+                    "Done for %(n)d case: %(references)s.",
+                    "Done for %(n)d cases: %(references)s.",
+                    len(done),
+                )
+                % {"n": len(done), "references": ", ".join(done)},
+                messages.SUCCESS,
+            )
+        for outcome in outcomes:
+            if not outcome.done:
+                where = outcome.case.reference + ": " if outcome.case else ""
+                self.message_user(request, where + outcome.refusal, messages.ERROR)
+
+    @admin.action(description=_("Acknowledge (standard message in each reporter's language)"))
+    def acknowledge_selected(self, request, queryset):
+        self.run_bulk(request, queryset, "acknowledge")
+
+    @admin.action(description=_("Assign to me"))
+    def take_selected(self, request, queryset):
+        self.run_bulk(request, queryset, "take")
+
+    @admin.action(description=_("Assign to the person chosen"))
+    def assign_selected(self, request, queryset):
+        try:
+            to = self.action_form.base_fields["to"].clean(request.POST.get("to"))
+        except ValidationError:
+            to = None
+        if to is None:
+            self.message_user(
+                request, gettext("Choose the person to assign the cases to."), messages.ERROR
+            )
+            return
+        self.run_bulk(request, queryset, "assign", to=to)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return case_page.case_page(request, object_id, self)
@@ -204,6 +317,16 @@ class CaseAdmin(ReadOnlyAdmin):
             case.get_priority_display(),
             case.priority,
         )
+
+    @admin.display(description=_("Status"), ordering="status")
+    def status_shown(self, case):
+        if case.queue_rank == deadlines.FLAGGED_RANK:
+            return format_html(
+                '{} <strong class="flagged">{}</strong>',
+                case.get_status_display(),
+                gettext("the reporter wrote again"),
+            )
+        return case.get_status_display()
 
     @admin.display(description=_("assignee"))
     def assigned_to(self, case):

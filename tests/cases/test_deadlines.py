@@ -66,7 +66,9 @@ def test_the_first_message_to_the_reporter_stops_the_clock(coalition, at):
     amani, key = coalition["amani"].user, key_of(case, coalition["amani"])
     workflow.acknowledge(case, by=amani, case_key=key)
     at(NOV_30 + timedelta(days=40))
-    workflow.message_reporter(case, by=amani, case_key=key, text="We went to the comptoir.")
+    workflow.message_reporter(
+        case, by=amani, case_key=key, text="We went to the comptoir.", feedback=True
+    )
     case = fresh(case)
     assert case.first_feedback_at == NOV_30 + timedelta(days=40)
     assert case.next_due is None and case.queue_due == deadlines.NO_DEADLINE

@@ -190,15 +190,24 @@ def test_notes_are_sealed_and_readable_by_key_holders(coalition):
     assert content.notes(case, key_of(case, coalition["beatrice"]))[0].text.startswith("The")
 
 
-def test_the_first_message_after_acknowledgement_is_the_feedback(coalition):
+def test_only_a_message_marked_as_feedback_meets_the_feedback_clock(coalition):
     case = report().case
     amani, key = coalition["amani"].user, key_of(case, coalition["amani"])
     workflow.acknowledge(case, by=amani, case_key=key)
     assert Case.objects.get().first_feedback_at is None
     workflow.request_information(case, by=amani, case_key=key, text="Which day exactly?")
     case = Case.objects.get()
+    assert case.first_feedback_at is None and case.next_due == case.feedback_due
+    workflow.message_reporter(
+        case, by=amani, case_key=key, text="We alerted the KP focal point.", feedback=True
+    )
+    case = Case.objects.get()
     assert case.first_feedback_at is not None and case.next_due is None
-    assert Message.objects.filter(sender="staff").count() == 2
+    assert Message.objects.filter(sender="staff").count() == 3
+    assert [
+        e.detail["feedback"]
+        for e in AuditEvent.objects.filter(action__in=["request_information", "message_reporter"])
+    ] == [False, True]
 
 
 def test_grant_and_revoke_access(coalition):

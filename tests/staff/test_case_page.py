@@ -213,7 +213,7 @@ def test_granting_access_lets_sia_open_the_case_and_revoking_takes_it_back(
     sign_in(sia_client, sia)
     assert sia_client.get(page(case)).status_code == 200
 
-    client.post(act_url(case, "revoke"), {"revoke-who": sia.user.pk})
+    client.post(act_url(case, "revoke"), {"revoke-who": sia.user.pk, "confirmed": "yes"})
     assert sia_client.get(page(case)).status_code == 404
 
 
@@ -248,7 +248,7 @@ def test_a_coordinator_walks_a_case_to_closure_from_the_page(client, amanis_case
         ("resume", {}),
         ("request_information", {"request_information-text": "Which unit?"}),
         ("conclude", {"conclude-outcome": "substantiated"}),
-        ("close", {}),
+        ("close", {"confirmed": "yes"}),
         ("reopen", {"reopen-reason": "New evidence."}),
     ]
     for name, data in steps:
@@ -265,7 +265,7 @@ def test_a_coordinator_walks_a_case_to_closure_from_the_page(client, amanis_case
 
 def test_an_officer_who_recuses_goes_back_to_her_queue(amani_in, amanis_case, coalition):
     case = amanis_case.case
-    response = amani_in.post(act_url(case, "recuse"))
+    response = amani_in.post(act_url(case, "recuse"), {"confirmed": "yes"})
     assert response.url == reverse("admin:cases_case_changelist")
     assert amani_in.get(page(case)).status_code == 404
     assert get_user_model().objects.get(username="beatrice").key_wraps.filter(case=case).exists()
