@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases import access, audit, content, permissions, report, taxonomy
+from cases import history as case_history
 from cases.models import AuditEvent, Case, KeyWrap, Message, Sender
 from lib import clock
 from places import provinces
@@ -129,10 +130,6 @@ def history(case: Case) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(case_id=case.id).order_by("-id")[:HISTORY_SHOWN])
 
 
-def detail_words(event: AuditEvent) -> str:
-    return ", ".join(f"{k}: {v}" for k, v in sorted(event.detail.items()) if v not in ("", None))
-
-
 def case_page(request: HttpRequest, object_id: str, model_admin) -> HttpResponse:
     """The read-only case page: report, files, mailbox, notes, clocks, keys, history, acts."""
     case, case_key = case_for(request, object_id)
@@ -166,7 +163,7 @@ def case_page(request: HttpRequest, object_id: str, model_admin) -> HttpResponse
         ],
         "next_due": due(case.next_due, now),
         "holders": holders(case),
-        "events": [(e, detail_words(e)) for e in events],
+        "events": case_history.story(events),
         "more_events": len(events) == HISTORY_SHOWN,
         "acts": forms.acts_on_page(case, request.user),
         "categories": [(c, taxonomy.CATEGORIES.get(c, c)) for c in case.category_codes],
