@@ -57,7 +57,7 @@ def yes_no_unknown(value) -> str:
 READS = {
     "case page": gettext_lazy("%(who)s read the case"),
     "attachment": gettext_lazy("%(who)s opened a file"),
-    "dossier": gettext_lazy("%(who)s exported the case as a dossier"),
+    "dossier page": gettext_lazy("%(who)s opened the dossier page"),
 }
 
 MISSED = {
@@ -183,6 +183,13 @@ SENTENCES: dict[str, Callable[[str, dict], str]] = {
     "shred": simple(gettext_lazy("The case was destroyed at the end of its retention period")),
     "actor_link": simple(gettext_lazy("%(who)s linked an actor of the registry to the case")),
     "actor_unlink": simple(gettext_lazy("%(who)s unlinked an actor of the registry")),
+    "export_dossier": with_detail(
+        gettext_lazy(
+            "%(who)s exported a dossier: %(messages)s messages chosen, %(files)s files listed"
+        ),
+        messages=lambda d: d.get("messages", 0),
+        files=lambda d: d.get("files", 0),
+    ),
     "file_mismatch": simple(
         gettext_lazy("A file did not match its recorded SHA-256 when %(who)s opened it")
     ),

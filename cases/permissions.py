@@ -33,6 +33,7 @@ OFFICER_ACTS = frozenset(
         "conclude",
         "set_priority",
         "set_province",
+        "export_dossier",
     }
 )
 # Coordinators (regional leads) also steer a case: who holds it, who leads it, its end.

@@ -176,9 +176,21 @@ def attachment(request: HttpRequest, object_id: str, file_id: uuid.UUID) -> Http
     """Stream a decrypted attachment as a download; never rendered inline by the browser."""
     case, case_key = case_for(request, object_id)
     try:
+        intact = content.file_intact(case, case_key, file_id)
         info, chunks = content.open_file(case, case_key, file_id)
     except KeyError:
         raise Http404 from None
+    if intact is False:  # evidence that changed since it arrived is not handed out
+        audit.record("file_mismatch", by=request.user, case=case, detail={"file": str(file_id)})
+        messages.error(
+            request,
+            _(
+                "“%(name)s” no longer matches the SHA-256 recorded when it arrived: it was not "
+                "downloaded. Tell an administrator; the audit log records the mismatch."
+            )
+            % {"name": info.name},
+        )
+        return redirect(page_url(case))
     audit.record_read(case, by=request.user, what="attachment")
     response = StreamingHttpResponse(chunks, content_type="application/octet-stream")
     response["Content-Disposition"] = content_disposition_header(True, info.name)

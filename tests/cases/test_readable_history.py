@@ -28,9 +28,7 @@ def worked_case(client, coalition):
     for _ in range(3):
         client.get(page)
     workflow.acknowledge(case, by=amani.user, case_key=key_of(case, amani))
-    workflow.assess(
-        case, by=amani.user, priority="P2", categories=["DEF", "NSAG"], admissible=True
-    )
+    workflow.assess(case, by=amani.user, priority="P2", categories=["DEF", "NSAG"], admissible=True)
     workflow.escalate(
         case,
         by=beatrice.user,

@@ -58,6 +58,7 @@ RULES: dict[str, set[str]] = {
     "admin:cases_case_redirect": HOLDERS,
     "admin:cases_case_act": HOLDERS,
     "admin:cases_case_attachment": HOLDERS,
+    "admin:cases_case_dossier": HOLDERS,
     # The log lists account events to both; an event about a case only to its key holders
     # who may read the log (the event filled in below is the case's submission).
     "admin:cases_auditevent_changelist": ADMIN | {"coordinator"},

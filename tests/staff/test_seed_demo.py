@@ -64,4 +64,3 @@ def test_the_demo_staff_have_addresses_and_their_mail_lands_in_files(
     mails = "".join(f.read_text() for f in (tmp_path / "mail").iterdir())
     assert "demo-officer-cd@demo.lanterne.invalid" in mails
     assert "needs attention" in mails
-

@@ -63,5 +63,7 @@ class Command(BaseCommand):
         made = demo_cases.make(staff, now=clock.now())
         lines.append(f"{made} DEMO cases over the last {demo_cases.DAYS} days (fictitious).")
         if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
-            lines.append(f"Mail (notifications, reminders) is written to {settings.EMAIL_FILE_PATH}/")
+            lines.append(
+                f"Mail (notifications, reminders) is written to {settings.EMAIL_FILE_PATH}/"
+            )
         return lines
