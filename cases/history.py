@@ -263,3 +263,55 @@ def story(events: list[AuditEvent]) -> list[Line]:
                 "n": line.count
             }
     return lines
+
+
+# What each act is called in the audit log's list (its column and its filter).
+ACTION_NAMES = {
+    "submit": gettext_lazy("report sent"),
+    "reporter_message": gettext_lazy("reporter's message"),
+    "read": gettext_lazy("read"),
+    "acknowledge": gettext_lazy("acknowledgement"),
+    "assess": gettext_lazy("assessment"),
+    "set_priority": gettext_lazy("priority set"),
+    "set_province": gettext_lazy("province set"),
+    "note": gettext_lazy("internal note"),
+    "message_reporter": gettext_lazy("message to the reporter"),
+    "request_information": gettext_lazy("question to the reporter"),
+    "escalate": gettext_lazy("escalation"),
+    "resume": gettext_lazy("investigation resumed"),
+    "mark_duplicate": gettext_lazy("marked duplicate"),
+    "conclude": gettext_lazy("conclusion"),
+    "close": gettext_lazy("closure"),
+    "reopen": gettext_lazy("reopening"),
+    "grant_access": gettext_lazy("key given"),
+    "revoke_access": gettext_lazy("key taken back"),
+    "recuse": gettext_lazy("recusal"),
+    "overdue": gettext_lazy("deadline missed"),
+    "shred": gettext_lazy("destroyed (retention)"),
+    "export_dossier": gettext_lazy("dossier exported"),
+    "file_mismatch": gettext_lazy("file changed since it arrived"),
+    "actor_create": gettext_lazy("actor recorded"),
+    "actor_update": gettext_lazy("actor changed"),
+    "actor_link": gettext_lazy("actor linked to a case"),
+    "actor_unlink": gettext_lazy("actor unlinked from a case"),
+    "actor_licence_add": gettext_lazy("licence added"),
+    "actor_licence_remove": gettext_lazy("licence removed"),
+    "actor_relation_add": gettext_lazy("relation added"),
+    "registry_start": gettext_lazy("registry started"),
+    "registry_grant": gettext_lazy("registry key given"),
+    "registry_revoke": gettext_lazy("registry key taken back"),
+    "invite": gettext_lazy("member invited"),
+    "enrolment_code": gettext_lazy("enrolment code issued"),
+    "enrol": gettext_lazy("member enrolled"),
+    "admit_staff": gettext_lazy("member admitted to cases"),
+    "reset_without_recovery": gettext_lazy("reset without the recovery key"),
+    "statistics_exported": gettext_lazy("statistics exported"),
+    "report_draft_saved": gettext_lazy("quarterly report draft saved"),
+    "report_finalised": gettext_lazy("quarterly report issued"),
+    "report_downloaded": gettext_lazy("quarterly report downloaded"),
+}
+
+
+def action_name(code: str) -> str:
+    """The act's name in the active language; its code when it has none yet."""
+    return str(ACTION_NAMES.get(code, code))

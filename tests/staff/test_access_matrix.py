@@ -44,6 +44,7 @@ RULES: dict[str, set[str]] = {
     "admin:logout": NOBODY,  # POST only; a GET is refused
     "admin:index": STAFF,
     "admin:password_change": STAFF,
+    "admin:language": STAFF,
     "admin:password_change_done": STAFF,
     "admin:autocomplete": NOBODY,  # no autocomplete fields anywhere
     "admin:jsi18n": STAFF,
