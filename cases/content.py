@@ -1,6 +1,8 @@
 """Reading a case's sealed content with its key, and sealing its texts. Nothing here is
 cached or logged."""
 
+import hashlib
+import hmac
 import json
 import uuid
 from collections.abc import Iterator
@@ -23,6 +25,7 @@ class FileInfo:
     content_type: str
     size: int
     scrubbed: bool
+    sha256: str = ""  # of the file as kept, hex; empty for files sealed before it was recorded
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,12 @@ def file_info(attachment: Attachment, case_key: bytes) -> FileInfo:
     except crypto.CryptoError:
         return FileInfo(attachment.id, _("(this file cannot be opened)"), "", 0, False)
     return FileInfo(
-        attachment.id, meta["name"], meta["content_type"], meta["size"], meta["scrubbed"]
+        attachment.id,
+        meta["name"],
+        meta["content_type"],
+        meta["size"],
+        meta["scrubbed"],
+        meta.get("sha256", ""),
     )
 
 
@@ -142,6 +150,23 @@ def open_file(
             yield from crypto.open_stream(key, src, context=file_context(attachment.id))
 
     return info, chunks()
+
+
+def file_intact(case: Case, case_key: bytes, attachment_id: uuid.UUID) -> bool | None:
+    """Whether the file still has the SHA-256 recorded when it arrived (one full read).
+
+    None when no digest was recorded (files sealed before digests were); False also when a
+    chunk no longer opens. KeyError as open_file."""
+    info, chunks = open_file(case, case_key, attachment_id)
+    if not info.sha256:
+        return None
+    digest = hashlib.sha256()
+    try:
+        for chunk in chunks:
+            digest.update(chunk)
+    except crypto.CryptoError:
+        return False
+    return hmac.compare_digest(digest.hexdigest(), info.sha256)
 
 
 def seal_text(case: Case, case_key: bytes, purpose: str, text: str) -> bytes:

@@ -31,12 +31,17 @@ class StaffProfile(models.Model):
     """A staff member's role, scope and X25519 key pair (private half sealed, never clear)."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff",
+        verbose_name=_("staff member"),
     )
-    role = models.CharField(max_length=16, choices=Role.choices)
-    countries = models.CharField(max_length=200, blank=True, help_text="ISO codes, comma-separated")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    countries = models.CharField(
+        _("countries"), max_length=200, blank=True, help_text=_("ISO codes, comma-separated")
+    )
     regions = models.CharField(
-        max_length=100, blank=True, help_text="region codes, comma-separated"
+        _("regions"), max_length=100, blank=True, help_text=_("region codes, comma-separated")
     )
     # All three empty until the member enrols with a one-time code (staff.accounts).
     public_key = models.BinaryField(max_length=32, blank=True, default=b"")
@@ -46,20 +51,34 @@ class StaffProfile(models.Model):
     recovery_sealed_private_key = models.BinaryField(
         blank=True, default=b"", help_text="sealed under the recovery key"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # Cases are routed and granted only to admitted members: a coordinator of their region
     # admits them (staff.accounts.admit), never the administrator who enrolled or reset them.
-    admitted_at = models.DateTimeField(null=True, blank=True)
+    admitted_at = models.DateTimeField(_("admitted"), null=True, blank=True)
     admitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("admitted by"),
     )
     # Cases whose key wraps a reset took away, to give back when a coordinator admits again.
     lost_cases = models.JSONField(default=list, blank=True)
+    # The staff site and her e-mails are in this language (empty: her browser's, and the
+    # site's default for e-mails); staff.language applies it after login.
+    language = models.CharField(
+        _("language"), max_length=8, blank=True, default="", choices=settings.LANGUAGES
+    )
 
     # Key material never enters history: an old seal must not outlive a password change.
     history = HistoricalRecords(
         excluded_fields=["public_key", "sealed_private_key", "recovery_sealed_private_key"]
     )
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff members")
 
     def __str__(self) -> str:
         return f"{self.user.get_username()} ({self.role})"
@@ -138,34 +157,39 @@ class Outcome(models.TextChoices):
 
 class Case(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    reference = models.CharField(max_length=9, unique=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECEIVED)
-    priority = models.CharField(max_length=2, choices=Priority.choices, blank=True)
-    admissible = models.BooleanField(null=True)
-    level = models.CharField(max_length=10, choices=Level.choices, default=Level.NATIONAL)
-    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    reference = models.CharField(_("reference"), max_length=9, unique=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED
+    )
+    priority = models.CharField(_("priority"), max_length=2, choices=Priority.choices, blank=True)
+    admissible = models.BooleanField(_("admissible"), null=True)
+    level = models.CharField(
+        _("level"), max_length=10, choices=Level.choices, default=Level.NATIONAL
+    )
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_cases",
+        verbose_name=_("assignee"),
     )
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
     )
     country = models.CharField(
-        max_length=2, choices=list(countries.COUNTRIES.items()), db_index=True
+        _("country"), max_length=2, choices=list(countries.COUNTRIES.items()), db_index=True
     )
     # A first-level subdivision code ("CD-KS") from places.provinces, or empty: optional for
     # the reporter, set or corrected by officers (workflow.set_province).
-    province = models.CharField(max_length=6, blank=True, default="")
+    province = models.CharField(_("province"), max_length=6, blank=True, default="")
     regional_only = models.BooleanField(
         default=False, help_text="the reporter asked to leave the national team out"
     )
     language = models.CharField(max_length=8, help_text="the reporter's interface language")
     # To the hour only, so the row cannot be matched against a network log.
-    received_at = models.DateTimeField()  # indexed with the place (Meta.indexes)
+    received_at = models.DateTimeField(_("received"))  # indexed with the place (Meta.indexes)
     # The clocks run from these explicit timestamps, never from "last modified".
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     assessed_at = models.DateTimeField(null=True, blank=True)
@@ -177,7 +201,7 @@ class Case(models.Model):
     ack_due = models.DateTimeField(null=True, blank=True)
     feedback_due = models.DateTimeField(null=True, blank=True)
     # The earliest deadline still to meet (None when none is running).
-    next_due = models.DateTimeField(null=True, blank=True, db_index=True)
+    next_due = models.DateTimeField(_("next deadline"), null=True, blank=True, db_index=True)
     # Set (to the hour, like the message) when the reporter writes on a finished case;
     # cleared when an officer reopens it or decides to leave it finished.
     flagged_at = models.DateTimeField(null=True, blank=True)
@@ -200,6 +224,8 @@ class Case(models.Model):
     history = HistoricalRecords(excluded_fields=["reporter_key"])
 
     class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
         ordering = ["-received_at"]
         indexes = [
             # The id (descending, as the admin adds it to break ties) makes the key check need no
@@ -375,16 +401,20 @@ class AuditEvent(models.Model):
     clear; content never is. `verify_audit` recomputes the chain.
     """
 
-    at = models.DateTimeField()
-    actor = models.CharField(max_length=150, help_text="username, or 'reporter' or 'system'")
-    action = models.CharField(max_length=40)
+    at = models.DateTimeField(_("when"))
+    actor = models.CharField(
+        _("who"), max_length=150, help_text=_("username, or 'reporter' or 'system'")
+    )
+    action = models.CharField(_("action"), max_length=40)
     case_id = models.UUIDField(null=True, db_index=True)
-    case_reference = models.CharField(max_length=9, blank=True)
+    case_reference = models.CharField(_("case"), max_length=9, blank=True)
     detail = models.JSONField(default=dict)
     previous = models.CharField(max_length=64)
     digest = models.CharField(max_length=64, unique=True)
 
     class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
         ordering = ["id"]
 
     def save(self, *args, **kwargs):

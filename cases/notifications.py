@@ -31,6 +31,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from lib import clock
 
@@ -39,14 +41,15 @@ from .models import OPEN_STATUSES, Case, KeyWrap, Notice, PendingMail, Sender
 logger = logging.getLogger(__name__)
 
 
-def recipients(case: Case) -> list[str]:
-    """E-mail addresses of the active people holding a key to the case."""
+def recipients(case: Case) -> list[tuple[str, str]]:
+    """(e-mail address, chosen language) of the active people holding a key to the case."""
     return sorted(
         set(
             KeyWrap.objects.filter(case=case, user__is_active=True)
             .exclude(user__email="")
-            .values_list("user__email", flat=True)
-        )
+            .values_list("user__email", "user__staff__language")
+        ),
+        key=lambda pair: pair[0],
     )
 
 
@@ -54,17 +57,20 @@ def case_url(case: Case) -> str:
     return settings.LANTERNE_BASE_URL + reverse("admin:cases_case_change", args=[case.pk])
 
 
-def build(case: Case, to: str) -> EmailMessage:
-    """The one mail Lanterne sends: which case, and where to open it. Nothing more."""
-    return EmailMessage(
-        subject=f"[Lanterne] Case {case.reference} needs attention",
-        body=(
-            f"A case in your queue needs attention: {case.reference}.\n\n"
-            f"Open it here (sign-in required):\n{case_url(case)}\n\n"
-            "This e-mail says nothing about the case on purpose.\n"
-        ),
-        to=[to],
-    )
+def build(case: Case, to: str, language: str = "") -> EmailMessage:
+    """The one mail Lanterne sends: which case, and where to open it, in her language."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        words = {"reference": case.reference, "url": case_url(case)}
+        return EmailMessage(
+            subject=_("[Lanterne] Case %(reference)s needs attention") % words,
+            body=_(
+                "A case in your queue needs attention: %(reference)s.\n\n"
+                "Open it here (sign-in required):\n%(url)s\n\n"
+                "This e-mail says nothing about the case on purpose.\n"
+            )
+            % words,
+            to=[to],
+        )
 
 
 def notice_kind(case: Case, kind: str) -> str:
@@ -88,7 +94,7 @@ def send(case: Case, kinds: list[str]) -> int:
     done = set(Notice.objects.filter(case=case, kind__in=kinds).values_list("kind", flat=True))
     todo = [kind for kind in kinds if kind not in done]
     # One mail per person, so no one's address is shown to the others or to their servers.
-    messages = [build(case, to) for to in recipients(case)] if todo else []
+    messages = [build(case, to, lang or "") for to, lang in recipients(case)] if todo else []
     if messages:
         with get_connection() as connection:
             connection.send_messages(messages)

@@ -39,6 +39,7 @@ OFFICER_ACTS = frozenset(
         # A reporter wrote on a finished case: reopen it, or leave it finished.
         "reopen_flagged",
         "keep_finished",
+        "export_dossier",
     }
 )
 # Coordinators (regional leads) also steer a case: who holds it, who leads it, its end.

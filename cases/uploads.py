@@ -13,6 +13,7 @@ beyond LANTERNE_MAX_ATTACHMENTS in one request are not written at all.
 """
 
 import errno
+import hashlib
 import io
 import json
 import logging
@@ -45,9 +46,17 @@ def file_context(file_id: uuid.UUID) -> bytes:
 class SealedUpload(UploadedFile):
     """An upload already sealed on disk (unless refused); its key exists only in this object."""
 
-    def __init__(self, file_id: uuid.UUID, key: bytes, name: str, size: int, refused: str = ""):
+    def __init__(
+        self,
+        file_id: uuid.UUID,
+        key: bytes,
+        name: str,
+        size: int,
+        refused: str = "",
+        sha256: str = "",
+    ):
         super().__init__(file=None, name=name, content_type=None, size=size)
-        self.file_id, self.key, self.refused = file_id, key, refused
+        self.file_id, self.key, self.refused, self.sha256 = file_id, key, refused, sha256
 
     def discard(self) -> None:
         storage.remove(storage.spool_path(self.file_id))
@@ -72,6 +81,7 @@ class SealingUploadHandler(FileUploadHandler):
         self.file_id, self.key = uuid.uuid4(), crypto.random_key()
         self.path = storage.spool_path(self.file_id)
         self.size, self.refused, self.out = 0, "", None
+        self.hasher = hashlib.sha256()
         self.files_seen = getattr(self, "files_seen", 0) + 1
         if self.files_seen > settings.LANTERNE_MAX_ATTACHMENTS:
             self.refused = TOO_MANY  # more than a form can take: not even written
@@ -103,6 +113,7 @@ class SealingUploadHandler(FileUploadHandler):
         if self.size > self.limit:
             self._give_up(None, TOO_LARGE)
             return None
+        self.hasher.update(raw_data)
         try:
             self.sealer.write(raw_data)
         except OSError as error:
@@ -117,7 +128,10 @@ class SealingUploadHandler(FileUploadHandler):
                 self.out = None
             except OSError as error:
                 self._give_up(error)
-        return SealedUpload(self.file_id, self.key, self.file_name, self.size, self.refused)
+        digest = "" if self.refused else self.hasher.hexdigest()
+        return SealedUpload(
+            self.file_id, self.key, self.file_name, self.size, self.refused, sha256=digest
+        )
 
     def upload_interrupted(self) -> None:
         if getattr(self, "out", None) is not None:
@@ -126,7 +140,14 @@ class SealingUploadHandler(FileUploadHandler):
 
 @dataclass(frozen=True)
 class StagedFile:
-    """An accepted, cleaned, sealed file waiting in the spool to join a case."""
+    """An accepted, cleaned, sealed file waiting in the spool to join a case.
+
+    `sha256` is the digest of the file as kept (cleaned when it could be), sealed with the
+    file's details: the evidence's integrity on receipt. It is never the digest of a
+    cleaned file's original, which would let whoever holds the reporter's own copy confirm
+    who sent it; a file that could not be cleaned is kept as sent, so its digest is the
+    original's (docs/threat-model.md says what the dossier does with it).
+    """
 
     id: uuid.UUID
     key: bytes
@@ -134,6 +155,7 @@ class StagedFile:
     content_type: str
     size: int
     scrubbed: bool
+    sha256: str = ""
 
     def meta(self) -> bytes:
         return json.dumps(
@@ -142,6 +164,7 @@ class StagedFile:
                 "content_type": self.content_type,
                 "size": self.size,
                 "scrubbed": self.scrubbed,
+                "sha256": self.sha256,
             }
         ).encode()
 
@@ -208,6 +231,7 @@ def clean_and_seal(upload: SealedUpload) -> StagedFile:
             scrub.CONTENT_TYPES.get(kind, "application/octet-stream"),
             upload.size,
             scrubbed=False,
+            sha256=upload.sha256,
         )
     with path.open("rb") as src:
         plain = b"".join(crypto.open_stream(upload.key, src, context=file_context(upload.file_id)))
@@ -229,7 +253,8 @@ def seal_new(data: bytes, name: str, content_type: str, scrubbed: bool) -> Stage
     except OSError:
         storage.remove(path)
         raise
-    return StagedFile(file_id, key, name, content_type, len(data), scrubbed)
+    digest = hashlib.sha256(data).hexdigest()
+    return StagedFile(file_id, key, name, content_type, len(data), scrubbed, sha256=digest)
 
 
 class Draft:

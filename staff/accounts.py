@@ -25,7 +25,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -353,19 +355,32 @@ def _restore(member: StaffProfile, *, by, private_key: bytes) -> list[str]:
 
 
 def _admission_mail(member: StaffProfile, by, first: bool, restored: int) -> EmailMessage:
-    """Says that it happened and who did it; nothing about any case."""
-    parts = ["admitted you to cases"] if first else []
-    if restored:
-        parts.append(f"gave you back access to {restored} case(s)")
-    what = " and ".join(parts) or "confirmed your access to cases"
-    return EmailMessage(
-        subject="[Lanterne] Your access to cases",
-        body=(
-            f"{by.get_username()} {what} on Lanterne.\n\n"
-            "If you did not expect this, tell your coordinator at once.\n"
-        ),
-        to=[member.user.email],
-    )
+    """Says that it happened and who did it, in the member's language; nothing about any case."""
+    with translation.override(member.language or settings.LANGUAGE_CODE):
+        who = {"who": by.get_username(), "n": restored}
+        if first and restored:
+            body = ngettext(
+                "%(who)s admitted you to cases and gave you back access to %(n)d case on Lanterne.",
+                "%(who)s admitted you to cases and gave you back access to %(n)d cases on "
+                "Lanterne.",
+                restored,
+            )
+        elif first:
+            body = _("%(who)s admitted you to cases on Lanterne.")
+        elif restored:
+            body = ngettext(
+                "%(who)s gave you back access to %(n)d case on Lanterne.",
+                "%(who)s gave you back access to %(n)d cases on Lanterne.",
+                restored,
+            )
+        else:
+            body = _("%(who)s confirmed your access to cases on Lanterne.")
+        warning = _("If you did not expect this, tell your coordinator at once.")
+        return EmailMessage(
+            subject=_("[Lanterne] Your access to cases"),
+            body=f"{body % who}\n\n{warning}\n",
+            to=[member.user.email],
+        )
 
 
 # --- signing in, changing and recovering the password -----------------------------------

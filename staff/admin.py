@@ -7,6 +7,7 @@ issues a new enrolment code. Authenticator secrets and backup codes are never sh
 """
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases import permissions, routing
+from cases import history, permissions, routing
 from cases.models import AuditEvent, KeyWrap, StaffProfile
 from places.countries import COUNTRIES, REGIONS
 
@@ -28,16 +29,38 @@ from .account_forms import ResetKeysForm
 from .sites import ReadOnlyAdmin
 
 
+class ActionFilter(admin.SimpleListFilter):
+    """The audit log's acts by their names in the reader's language, not their codes."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        codes = model_admin.get_queryset(request).values_list("action", flat=True).distinct()
+        return sorted(((c, history.action_name(c)) for c in codes), key=lambda pair: pair[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
     """The audit log, scoped like cases: an event about a case is shown to those who hold
     its key; account events (no case) to administrators and coordinators."""
 
-    list_display = ("id", "at", "actor", "action", "case_reference")
-    list_filter = ("action",)
+    list_display = ("number", "at", "actor", "what", "case_reference")
+    list_filter = (ActionFilter,)
     search_fields = ("=case_reference", "=actor")
     show_full_result_count = False
     ordering = ("-id",)
+
+    @admin.display(description=_("number"), ordering="id")
+    def number(self, event: AuditEvent) -> int:
+        return event.id
+
+    @admin.display(description=_("what"), ordering="action")
+    def what(self, event: AuditEvent) -> str:
+        return history.action_name(event.action)
 
     def get_queryset(self, request):
         held = KeyWrap.objects.filter(case_id=OuterRef("case_id"), user=request.user)
@@ -67,6 +90,26 @@ for device_model in (TOTPDevice, StaticDevice):
     admin.site.unregister(device_model)  # django-otp's own admins show the secrets
     admin.site.register(device_model, DeviceAdmin)
 admin.site.unregister(User)
+
+
+def name_in_our_words(model, app_name, singular, plural) -> None:
+    """django-otp names its app, models and fields in English only: name them translatably."""
+    apps.get_app_config(model._meta.app_label).verbose_name = app_name
+    model._meta.verbose_name, model._meta.verbose_name_plural = singular, plural
+    for field, words in (
+        ("user", _("staff member")),
+        ("name", _("name")),
+        ("confirmed", _("confirmed")),
+    ):
+        model._meta.get_field(field).verbose_name = words
+
+
+name_in_our_words(
+    TOTPDevice, _("Authenticator apps"), _("authenticator app"), _("authenticator apps")
+)
+name_in_our_words(
+    StaticDevice, _("Backup codes"), _("set of backup codes"), _("sets of backup codes")
+)
 
 
 def where_reports_go(gaps: list[routing.Gap]) -> str:

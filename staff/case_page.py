@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases import access, audit, content, deadlines, permissions, report, taxonomy, workflow
+from cases import history as case_history
 from cases.models import AuditEvent, Case, KeyWrap, Message, Sender
 from lib import clock
 from places import provinces
@@ -160,10 +161,6 @@ def history(case: Case) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(case_id=case.id).order_by("-id")[:HISTORY_SHOWN])
 
 
-def detail_words(event: AuditEvent) -> str:
-    return ", ".join(f"{k}: {v}" for k, v in sorted(event.detail.items()) if v not in ("", None))
-
-
 def case_page(request: HttpRequest, object_id: str, model_admin) -> HttpResponse:
     """The read-only case page: report, files, mailbox, notes, clocks, keys, history, acts."""
     case, case_key = case_for(request, object_id)
@@ -203,7 +200,7 @@ def case_page(request: HttpRequest, object_id: str, model_admin) -> HttpResponse
         ],
         "next_due": due(case.next_due, now),
         "holders": holders(case),
-        "events": [(e, detail_words(e)) for e in events],
+        "events": case_history.story(events),
         "more_events": len(events) == HISTORY_SHOWN,
         "acts": forms.acts_on_page(case, request.user),
         "categories": [(c, taxonomy.CATEGORIES.get(c, c)) for c in case.category_codes],
@@ -216,9 +213,21 @@ def attachment(request: HttpRequest, object_id: str, file_id: uuid.UUID) -> Http
     """Stream a decrypted attachment as a download; never rendered inline by the browser."""
     case, case_key = case_for(request, object_id)
     try:
+        intact = content.file_intact(case, case_key, file_id)
         info, chunks = content.open_file(case, case_key, file_id)
     except KeyError:
         raise Http404 from None
+    if intact is False:  # evidence that changed since it arrived is not handed out
+        audit.record("file_mismatch", by=request.user, case=case, detail={"file": str(file_id)})
+        messages.error(
+            request,
+            _(
+                "“%(name)s” no longer matches the SHA-256 recorded when it arrived: it was not "
+                "downloaded. Tell an administrator; the audit log records the mismatch."
+            )
+            % {"name": info.name},
+        )
+        return redirect(page_url(case))
     audit.record_read(case, by=request.user, what="attachment")
     response = StreamingHttpResponse(chunks, content_type="application/octet-stream")
     response["Content-Disposition"] = content_disposition_header(True, info.name)

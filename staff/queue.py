@@ -24,7 +24,7 @@ from cases.models import Case, KeyWrap, Message, Sender
 from lib import clock
 from places import countries
 
-from . import case_page, display, forms
+from . import case_page, display, dossier, forms
 from .key_session import private_key
 from .sites import ReadOnlyAdmin
 
@@ -191,6 +191,7 @@ class CaseAdmin(ReadOnlyAdmin):
         view = self.admin_site.admin_view
         return [
             path("<path:object_id>/act/<slug:name>/", view(case_page.act), name="cases_case_act"),
+            path("<path:object_id>/dossier/", view(dossier.export), name="cases_case_dossier"),
             path(
                 "<path:object_id>/file/<uuid:file_id>/",
                 view(case_page.attachment),

@@ -66,7 +66,7 @@ class LanterneAdminSite(AdminSite):
 
         from stats import views as stats
 
-        from . import enrolment, login
+        from . import enrolment, language, login
 
         view = self.admin_view
         # Ours come first, so they win over the admin's own views of the same path.
@@ -76,6 +76,11 @@ class LanterneAdminSite(AdminSite):
             path("recover/", self._with_site(login.recovery), name="recover"),
             # Not behind has_permission: a broken key session must still be able to log out.
             path("logout/", self._with_site(login.logout), name="logout"),
+            path(
+                "language/",
+                view(lambda request: language.language_page(request, self)),
+                name="language",
+            ),
             path("statistics/", view(stats.dashboard), name="statistics"),
             path("statistics/csv/", view(stats.export_csv), name="statistics_csv"),
             path("statistics/reports/", view(stats.report_list), name="statistics_reports"),

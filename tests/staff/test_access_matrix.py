@@ -44,6 +44,7 @@ RULES: dict[str, set[str]] = {
     "admin:logout": NOBODY,  # POST only; a GET is refused
     "admin:index": STAFF,
     "admin:password_change": STAFF,
+    "admin:language": STAFF,
     "admin:password_change_done": STAFF,
     "admin:autocomplete": NOBODY,  # no autocomplete fields anywhere
     "admin:jsi18n": STAFF,
@@ -58,6 +59,7 @@ RULES: dict[str, set[str]] = {
     "admin:cases_case_redirect": HOLDERS,
     "admin:cases_case_act": HOLDERS,
     "admin:cases_case_attachment": HOLDERS,
+    "admin:cases_case_dossier": HOLDERS,
     # The log lists account events to both; an event about a case only to its key holders
     # who may read the log (the event filled in below is the case's submission).
     "admin:cases_auditevent_changelist": ADMIN | {"coordinator"},

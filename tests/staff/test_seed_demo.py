@@ -44,3 +44,23 @@ def test_the_demo_has_months_of_labelled_cases_in_several_countries_and_states(
     call_command("seed_demo", stdout=again)
     assert Case.objects.count() == demo_cases.CASES
     assert "demo-steering" in again.getvalue()
+
+
+def test_the_demo_staff_have_addresses_and_their_mail_lands_in_files(
+    settings, tmp_path, monkeypatch
+):
+    from cases import notifications
+
+    settings.DATA_DIR = tmp_path
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = tmp_path / "mail"
+    monkeypatch.setattr(demo_cases, "CASES", 6)
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert f"written to {tmp_path / 'mail'}/" in out.getvalue()
+    profiles = StaffProfile.objects.select_related("user")
+    assert all(p.user.email.endswith("@demo.lanterne.invalid") for p in profiles)
+    assert notifications.deliver() > 0
+    mails = "".join(f.read_text() for f in (tmp_path / "mail").iterdir())
+    assert "demo-officer-cd@demo.lanterne.invalid" in mails
+    assert "needs attention" in mails

@@ -46,7 +46,12 @@ class Command(BaseCommand):
         for username, role, countries, regions in DEMO_STAFF:
             password = f"demo-{secrets.token_hex(6)}"
             enrolment = accounts.enrol(
-                username, role=role, password=password, countries=countries, regions=regions
+                username,
+                role=role,
+                password=password,
+                countries=countries,
+                regions=regions,
+                email=f"{username}@demo.lanterne.invalid",
             )
             if role != Role.ADMIN:
                 staff[username] = (enrolment.profile, password)
@@ -54,6 +59,11 @@ class Command(BaseCommand):
             lines.append(f"{username:28} {role:12} {scope:20} password: {password}")
             lines.append(f"    TOTP: {enrolment.otpauth_uri}")
             lines.append(f"    recovery key: {enrolment.recovery_key}")
+            lines.append(f"    e-mail: {enrolment.profile.user.email}")
         made = demo_cases.make(staff, now=clock.now())
         lines.append(f"{made} DEMO cases over the last {demo_cases.DAYS} days (fictitious).")
+        if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+            lines.append(
+                f"Mail (notifications, reminders) is written to {settings.EMAIL_FILE_PATH}/"
+            )
         return lines
