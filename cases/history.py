@@ -179,6 +179,17 @@ SENTENCES: dict[str, Callable[[str, dict], str]] = {
         gettext_lazy("%(whom)s stepped away from the case (recused by %(who)s)"),
         whom=lambda d: d.get("who", ""),
     ),
+    "assign": with_detail(
+        gettext_lazy("%(who)s put %(to)s in charge of the case"), to=lambda d: d.get("to", "")
+    ),
+    "take": simple(gettext_lazy("%(who)s took the case")),
+    "hand_over": with_detail(
+        gettext_lazy("%(who)s handed the case over to %(to)s, with a note"),
+        to=lambda d: d.get("to", ""),
+    ),
+    "keep_finished": simple(
+        gettext_lazy("%(who)s read the reporter's new message and left the case finished")
+    ),
     "overdue": _overdue,
     "shred": simple(gettext_lazy("The case was destroyed at the end of its retention period")),
     "actor_link": simple(gettext_lazy("%(who)s linked an actor of the registry to the case")),
@@ -286,6 +297,10 @@ ACTION_NAMES = {
     "grant_access": gettext_lazy("key given"),
     "revoke_access": gettext_lazy("key taken back"),
     "recuse": gettext_lazy("recusal"),
+    "assign": gettext_lazy("assignment"),
+    "take": gettext_lazy("case taken"),
+    "hand_over": gettext_lazy("hand-over"),
+    "keep_finished": gettext_lazy("left finished"),
     "overdue": gettext_lazy("deadline missed"),
     "shred": gettext_lazy("destroyed (retention)"),
     "export_dossier": gettext_lazy("dossier exported"),
