@@ -130,3 +130,18 @@ def test_the_global_ceiling_is_not_used_up_by_one_place_over_its_limit(settings)
     ] * 4
     others = [receipts.begin_guess(request_from(f"203.0.113.{n}")) for n in range(1, 6)]
     assert others == [True, True, True, False, False]
+
+
+def test_beat_purges_the_file_cache_every_hour(file_cache):
+    from cases import tasks
+    from config.celery import app
+
+    assert (
+        app.conf.beat_schedule["purge-expired-cache"]["task"] == "cases.tasks.purge_expired_cache"
+    )
+    caches["default"].set("throttle-old", 1, 0)  # already expired
+    caches["default"].set("throttle-live", 1, 3600)
+    assert tasks.purge_expired_cache.delay().get() == 1
+    assert [p.name for p in file_cache.glob("*.djcache")] == [
+        Path(caches["default"]._key_to_file("throttle-live")).name
+    ]
