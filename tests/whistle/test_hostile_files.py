@@ -122,3 +122,9 @@ def test_a_word_file_without_mat2_is_flagged_before_sending(client, coalition, m
     )
     assert "“letter.docx”" in sent.content.decode() and WARNING in sent.content.decode()
     assert Case.objects.count() == 0
+
+
+def test_the_warning_is_in_the_reporters_language(client, coalition):
+    data = form_data(attachments=upload("notes.txt", b"written by Jean Secret"))
+    warned = send_report(client, data, HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Rien n&#x27;a encore été envoyé." in warned.content.decode()
