@@ -388,7 +388,8 @@ class Notice(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(max_length=40)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # To the hour: a notice of a new case or message would otherwise date the reporter's act.
+    created_at = models.DateTimeField(default=coarse_now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "kind"], name="one_notice")]

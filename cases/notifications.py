@@ -25,7 +25,9 @@ and one that records an act rather than a mail:
 """
 
 import logging
+import secrets
 from datetime import datetime, timedelta
+from email.utils import formatdate
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -57,11 +59,32 @@ def case_url(case: Case) -> str:
     return settings.LANTERNE_BASE_URL + reverse("admin:cases_case_change", args=[case.pk])
 
 
+def slot_time(at: datetime | None = None) -> datetime:
+    """The start of the mail slot we are in: the only time a notification carries."""
+    at = at or clock.now()
+    step = settings.LANTERNE_MAIL_SLOT_MINUTES
+    return at.replace(minute=at.minute - at.minute % step, second=0, microsecond=0)
+
+
+def mail_headers() -> dict[str, str]:
+    """Date and Message-ID that tell the mail servers on the way only the slot's time.
+
+    Python's own Message-ID holds the exact time, the process id and the host name; ours is
+    random, under the sender's domain.
+    """
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "lanterne.invalid"
+    return {
+        "Date": formatdate(slot_time().timestamp(), usegmt=True),
+        "Message-ID": f"<{secrets.token_hex(16)}@{domain}>",
+    }
+
+
 def build(case: Case, to: str, language: str = "") -> EmailMessage:
     """The one mail Lanterne sends: which case, and where to open it, in her language."""
     with translation.override(language or settings.LANGUAGE_CODE):
         words = {"reference": case.reference, "url": case_url(case)}
         return EmailMessage(
+            headers=mail_headers(),
             subject=_("[Lanterne] Case %(reference)s needs attention") % words,
             body=_(
                 "A case in your queue needs attention: %(reference)s.\n\n"

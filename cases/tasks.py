@@ -13,7 +13,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError
 
-from lib import clock
+from lib import clock, counters
 
 from . import checkpoints, claims, notifications, retention, storage, workflow
 from .models import OPEN_STATUSES, Attachment, Case
@@ -80,6 +80,12 @@ def remind_deadlines() -> int:
 def forget_submission_claims() -> int:
     """Delete double-submit claims (and their sealed receipts) older than a day."""
     return claims.forget_old()
+
+
+@shared_task
+def purge_expired_cache() -> int:
+    """Delete what expired in the local file cache: last hour's throttle key and counters."""
+    return counters.purge_expired()
 
 
 @shared_task

@@ -197,6 +197,14 @@ def not_stored(name: str) -> UploadRejected:
     )
 
 
+def not_cleaned(name: str) -> str:
+    return _(
+        "Hidden details (such as the author's name or where a photo was taken) could not be "
+        "removed from “%(name)s”. It is in the list of attached files: tick “remove” if it "
+        "could identify you, then send the form again. Nothing has been sent yet."
+    ) % {"name": name}
+
+
 def accept(upload: SealedUpload) -> StagedFile:
     """Clean a sealed upload's metadata and re-seal it; raise UploadRejected if refused."""
     if upload.refused == TOO_LARGE:
@@ -325,10 +333,15 @@ def take_uploads(draft: Draft, uploads: list[SealedUpload]) -> FileErrors:
             over.append(safe_name(upload.name))
             continue
         try:
-            draft.files.append(accept(upload))
+            staged = accept(upload)
         except UploadRejected as rejected:
             errors.append(str(rejected))
             errors.server_fault |= rejected.server_fault
+            continue
+        draft.files.append(staged)
+        if not staged.scrubbed:
+            # Said before anything is sent: the form comes back with the file in its list.
+            errors.append(not_cleaned(staged.name))
     if over:
         shown = ", ".join(f"“{name}”" for name in over[:5]) + (", …" if len(over) > 5 else "")
         errors.append(

@@ -50,6 +50,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=4, minute=53),
         "options": {"expires": 23 * 3600},
     },
+    # Last hour's throttle key and counters leave the file cache (Redis expires its own).
+    "purge-expired-cache": {
+        "task": "cases.tasks.purge_expired_cache",
+        "schedule": crontab(minute=0),
+        "options": {"expires": 55 * 60},
+    },
     "forget-submission-claims": {
         "task": "cases.tasks.forget_submission_claims",
         "schedule": crontab(minute=23),

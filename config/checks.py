@@ -1,4 +1,6 @@
-"""System checks for the deployment: refuse unsafe production settings."""
+"""System checks: refuse unsafe production settings; warn when metadata removal is partial."""
+
+import shutil
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
@@ -44,3 +46,23 @@ def check_production_settings(app_configs, **kwargs):
             )
         )
     return problems
+
+
+@register(Tags.security)
+def check_metadata_removal(app_configs, **kwargs):
+    """Without mat2 (or its scratch directory) office files and recordings keep their author."""
+    if shutil.which("mat2") and settings.LANTERNE_SCRUB_DIR:
+        return []
+    why = (
+        "Debian's mat2 is not installed"
+        if settings.LANTERNE_SCRUB_DIR
+        else "LANTERNE_SCRUB_DIR is empty, so mat2 is not used"
+    )
+    return [
+        Warning(
+            f"{why}: Word, OpenDocument, MP3 and other files mat2 cleans keep their author's "
+            "name and other hidden details. Reporters are told so on the form before sending.",
+            hint="Install it: apt-get install mat2 (make run does when it can).",
+            id="lanterne.W020",
+        )
+    ]

@@ -13,6 +13,8 @@ from .security import ScrubLogFilter
 
 
 class AddressFreeLogger(Logger):
+    datefmt = "[%Y-%m-%d %H:00 %z]"  # to the hour, like every other log line
+
     def setup(self, cfg) -> None:
         super().setup(cfg)
         for log in (self.error_log, self.access_log):

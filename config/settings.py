@@ -250,6 +250,8 @@ OTP_TOTP_ISSUER = env("LANTERNE_ORGANISATION", "Lanterne")
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
 
+# Reporters' mailbox sessions are stored expiring on the hour (whistle/session_store.py).
+SESSION_ENGINE = "whistle.session_store"
 SESSION_COOKIE_AGE = env_int("LANTERNE_SESSION_MINUTES", 30, minimum=5) * 60
 SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: inactivity expiry
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -385,6 +387,11 @@ else:
         "unacked_restore_interval": max(1, min(10, visibility_timeout // 5)),
         "unacked_restore_throttle": 1,
     }
+# The worker logs through LOGGING below (times to the hour), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Where Celery still formats a line itself (its pool's messages at shutdown): no time.
+CELERY_WORKER_LOG_FORMAT = "[%(levelname)s/%(processName)s] %(message)s"
+CELERY_WORKER_TASK_LOG_FORMAT = "[%(levelname)s/%(processName)s] %(task_name)s %(message)s"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True  # a killed worker's task goes back to the queue
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -414,11 +421,19 @@ ADMINS = []  # error e-mails would carry request data; errors go to the log only
 # Logs never carry a network address, user agent, referrer or request body: the
 # request-aware loggers are silenced and the formatter has no request fields.
 LANTERNE_LOG_FILE = env("LANTERNE_LOG_FILE")
+LOG_TIME_FORMAT = "%Y-%m-%d %H:00"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"scrub": {"()": "config.security.ScrubLogFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # Times to the hour: a line about a reporter's request must not date it (and which
+    # lines are about reporters cannot be told apart reliably, so no line is finer).
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "datefmt": LOG_TIME_FORMAT,
+        }
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["scrub"]},
         **(
@@ -440,6 +455,9 @@ LOGGING = {
     },
     "loggers": {
         "django.server": {"level": "ERROR"},  # runserver's access log
+        # "Bad Request: /follow-up/", "Not Found: ...": a reporter's mistyped receipt or
+        # wrong link is not worth a line; errors (5xx) are still logged.
+        "django.request": {"level": "ERROR"},
         "django.security.DisallowedHost": {"level": "CRITICAL"},  # scanners' noise
         # File parsers log what they read (Pillow's DEBUG prints EXIF: camera, GPS).
         "PIL": {"level": "WARNING"},

@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -17,6 +17,12 @@ def now() -> datetime:
 def coarse_now() -> datetime:
     """The current time to the hour: what is stored about when a reporter acted."""
     return now().replace(minute=0, second=0, microsecond=0)
+
+
+def hour_after(when: datetime) -> datetime:
+    """``when`` rounded up to the hour (unchanged when it is on the hour already)."""
+    floor = when.replace(minute=0, second=0, microsecond=0)
+    return floor if floor == when else floor + timedelta(hours=1)
 
 
 @contextmanager

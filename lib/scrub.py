@@ -17,11 +17,19 @@ import subprocess
 import tempfile
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from PIL import Image, ImageCms, ImageOps, ImageSequence
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import DictionaryObject, NameObject, StreamObject
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    NullObject,
+    StreamObject,
+)
 
 SNIFF_BYTES = 4096
 MAX_PIXELS = 110_000_000  # a 108-MP phone photo; beyond that we refuse to decode
@@ -34,6 +42,7 @@ CONTENT_TYPES: dict[str, str] = {
     "webp": "image/webp",
     "tiff": "image/tiff",
     "heic": "image/heic",
+    "avif": "image/avif",
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -55,15 +64,22 @@ CONTENT_TYPES: dict[str, str] = {
 }
 OCTET_STREAM = "application/octet-stream"
 
-_PILLOW_FORMATS = {"jpeg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WEBP", "tiff": "TIFF"}
+_PILLOW_FORMATS = {
+    "jpeg": "JPEG",
+    "png": "PNG",
+    "gif": "GIF",
+    "webp": "WEBP",
+    "tiff": "TIFF",
+    "avif": "AVIF",
+}
 _ODF_MIMETYPES = {CONTENT_TYPES[k].encode(): k for k in ("odt", "ods", "odp", "odg", "epub")}
 _OOXML_DIRS = {"word/": "docx", "xl/": "xlsx", "ppt/": "pptx"}
 # Kinds handed to mat2, which picks its parser from the file extension.
 _MAT2_KINDS = frozenset(
     {"docx", "xlsx", "pptx", "odt", "ods", "odp", "odg", "epub", "zip", "heic"}
-    | {"mp3", "wav", "flac", "ogg", "aiff", "mp4", "avi", "wmv"}
+    | {"mp3", "flac", "ogg", "mp4", "avi", "wmv"}
 )
-SCRUBBABLE_KINDS: frozenset[str] = frozenset(_PILLOW_FORMATS) | {"pdf"} | _MAT2_KINDS
+SCRUBBABLE_KINDS: frozenset[str] = frozenset(_PILLOW_FORMATS) | {"pdf", "wav", "aiff"} | _MAT2_KINDS
 # Keys of Image.info that carry no identifying data and are needed to render correctly.
 _SAFE_INFO = ("transparency", "duration", "loop", "background", "disposal")
 
@@ -94,6 +110,8 @@ def sniff(head: bytes) -> str | None:
     if head.startswith(b"FORM") and head[8:12] in (b"AIFF", b"AIFC"):
         return "aiff"
     if head[4:8] == b"ftyp":
+        if head[8:12] in (b"avif", b"avis"):
+            return "avif"
         return "heic" if head[8:12] in (b"heic", b"heix", b"mif1", b"msf1") else "mp4"
     if head.startswith(b"ID3") or (
         len(head) > 1 and head[0] == 0xFF and head[1] in b"\xfb\xf3\xf2"
@@ -166,10 +184,14 @@ def scrub(data: bytes, *, filename: str = "", scratch_dir: str | None = None) ->
         kind = _refine_zip(data)
     cleaned: bytes | None = None
     try:
-        if kind in _PILLOW_FORMATS:
+        if kind == "jpeg":
+            cleaned = _scrub_jpeg(data)
+        elif kind in _PILLOW_FORMATS:
             cleaned = _scrub_image(data, _PILLOW_FORMATS[kind])
         elif kind == "pdf":
             cleaned = _scrub_pdf(data)
+        elif kind in ("wav", "aiff"):
+            cleaned = strip_sound_chunks(data)
         elif kind in _MAT2_KINDS and scratch_dir is not None:
             cleaned = _scrub_with_mat2(data, kind, scratch_dir)
     except Exception:  # noqa: BLE001 - any parser failure means "could not clean"
@@ -178,6 +200,16 @@ def scrub(data: bytes, *, filename: str = "", scratch_dir: str | None = None) ->
     if cleaned is None:
         return ScrubResult(data, kind, content_type, False)
     return ScrubResult(cleaned, kind, content_type, True)
+
+
+def _scrub_jpeg(data: bytes) -> bytes:
+    """Re-encode a photo Pillow can decode within the pixel limits; otherwise (a 100-MP
+    photo, a kind of JPEG Pillow cannot read) drop its segments without decoding it, so
+    whether the GPS goes never depends on the photo's size."""
+    try:
+        return _scrub_image(data, "JPEG")
+    except Exception:  # noqa: BLE001 - Pillow's bomb limits, or a JPEG it cannot decode
+        return strip_jpeg_segments(data, keep_orientation=True)
 
 
 def _scrub_image(data: bytes, fmt: str) -> bytes:
@@ -194,6 +226,7 @@ def _scrub_image(data: bytes, fmt: str) -> bytes:
     options: dict[str, object] = {
         "JPEG": {"quality": 92},
         "WEBP": {"quality": 90},
+        "AVIF": {"quality": 90},
         "TIFF": {"compression": "tiff_deflate"},
     }.get(fmt, {})
     if rest:
@@ -226,6 +259,12 @@ def _to_srgb(image: Image.Image, icc: bytes) -> Image.Image:
 
 
 def _scrub_pdf(data: bytes) -> bytes:
+    """Rebuild the PDF without metadata, authors, scripts, actions or embedded files.
+
+    Every object is visited, not only what the pages reach: JPEGs inside annotations'
+    appearances or patterns lose their EXIF too. Anything this cannot clean (a filter it
+    does not know in front of a JPEG) raises, so the file is reported as not cleaned.
+    """
     reader = PdfReader(io.BytesIO(data), strict=False)
     if reader.is_encrypted and not reader.decrypt(""):
         raise ValueError("encrypted")
@@ -234,12 +273,27 @@ def _scrub_pdf(data: bytes) -> bytes:
     writer.metadata = None
     writer._ID = None  # the original file identifier can tie the file to its author
     root = writer._root_object
-    for key in ("/Metadata", "/PieceInfo"):
+    for key in ("/OpenAction", "/AA", "/Threads", "/SpiderInfo", "/Perms", "/URI"):
         root.pop(NameObject(key), None)
+    names = root.get("/Names")
+    if names is not None:
+        names = names.get_object()
+        for key in ("/JavaScript", "/EmbeddedFiles", "/AlternatePresentations"):
+            names.pop(NameObject(key), None)
+    form = root.get("/AcroForm")
+    if form is not None:
+        form.get_object().pop(NameObject("/XFA"), None)
     for page in writer.pages:
-        for key in ("/Metadata", "/PieceInfo"):
-            page.pop(NameObject(key), None)
-        _clean_xobjects(page.get("/Resources"), depth=0)
+        annots = page.get("/Annots")
+        if annots is None:
+            continue
+        kept = ArrayObject(a for a in annots.get_object() if not _foreign_annotation(a))
+        page[NameObject("/Annots")] = kept
+    for obj in list(writer._objects):
+        if obj is not None:
+            _clean_object(obj, depth=0)
+    # Objects no longer referenced (the embedded files, the scripts) must not be written.
+    writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
     out = io.BytesIO()
     writer.write(out)
     if len(PdfReader(io.BytesIO(out.getvalue())).pages) != page_count:
@@ -247,45 +301,194 @@ def _scrub_pdf(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def _clean_xobjects(resources: object, depth: int) -> None:
-    """Drop XMP from image and form XObjects and EXIF segments from embedded JPEGs."""
-    if depth > 8 or resources is None:
+# Annotations that carry a file, a sound or a film, or run something: removed whole.
+_FOREIGN_ANNOTATIONS = {"/FileAttachment", "/Sound", "/Movie", "/Screen", "/RichMedia", "/3D"}
+# Actions that run code, open files or send data: the reference to them is dropped.
+_ACTIVE_ACTIONS = {
+    "/JavaScript",
+    "/Launch",
+    "/SubmitForm",
+    "/ImportData",
+    "/GoToE",
+    "/GoToR",
+    "/Rendition",
+    "/Sound",
+    "/Movie",
+    "/RichMediaExecute",
+}
+# Keys that name or date the author, or hold metadata or actions, wherever they appear.
+_DROPPED_KEYS = ("/Metadata", "/PieceInfo", "/AA", "/LastModified", "/EF", "/RF", "/JS")
+_ANNOTATION_PERSONAL_KEYS = ("/T", "/M", "/CreationDate", "/NM")
+
+
+def _foreign_annotation(ref: object) -> bool:
+    annot = ref.get_object()
+    return isinstance(annot, DictionaryObject) and annot.get("/Subtype") in _FOREIGN_ANNOTATIONS
+
+
+def _active(action: object) -> bool:
+    action = action.get_object() if action is not None else None
+    return isinstance(action, DictionaryObject) and action.get("/S") in _ACTIVE_ACTIONS
+
+
+def _clean_object(obj: object, depth: int) -> None:
+    """Clean one object and the direct (not indirect) dictionaries and arrays inside it."""
+    if depth > 32:
+        raise ValueError("nested too deep")
+    if isinstance(obj, ArrayObject):
+        for item in obj:
+            if not isinstance(item, IndirectObject):
+                _clean_object(item, depth + 1)
         return
-    resources = resources.get_object()
-    xobjects = resources.get("/XObject") if isinstance(resources, DictionaryObject) else None
-    if xobjects is None:
+    if not isinstance(obj, DictionaryObject):
         return
-    for ref in xobjects.get_object().values():
-        xobject = ref.get_object()
-        if not isinstance(xobject, StreamObject):
-            continue
-        xobject.pop(NameObject("/Metadata"), None)
-        xobject.pop(NameObject("/PieceInfo"), None)
-        if xobject.get("/Subtype") == "/Image" and xobject.get("/Filter") == "/DCTDecode":
-            xobject._data = strip_jpeg_segments(xobject._data)
-        elif xobject.get("/Subtype") == "/Form":
-            _clean_xobjects(xobject.get("/Resources"), depth + 1)
+    for key in _DROPPED_KEYS:
+        obj.pop(NameObject(key), None)
+    if obj.get("/Type") == "/Annot" or (
+        "/Subtype" in obj and "/Rect" in obj and obj.get("/Subtype") != "/Widget"
+    ):
+        for key in _ANNOTATION_PERSONAL_KEYS:
+            obj.pop(NameObject(key), None)
+    for key in ("/A", "/Next", "/PA"):
+        if _active(obj.get(key)):
+            obj.pop(NameObject(key))
+    if obj.get("/Type") == "/EmbeddedFile" and isinstance(obj, StreamObject):
+        obj.set_data(b"")
+    if isinstance(obj, StreamObject) and obj.get("/Subtype") == "/Image":
+        _clean_image_stream(obj)
+    for value in list(obj.values()):
+        if not isinstance(value, IndirectObject):
+            _clean_object(value, depth + 1)
 
 
-def strip_jpeg_segments(jpeg: bytes) -> bytes:
-    """Remove APP1-APP13, APP15 and COM segments from a JPEG without re-encoding it.
+def _clean_image_stream(image: StreamObject) -> None:
+    filters = image.get("/Filter")
+    if filters is None:
+        return
+    filters = [str(f) for f in (filters if isinstance(filters, ArrayObject) else [filters])]
+    if filters[-1] == "/JPXDecode":
+        if len(filters) > 1:
+            raise ValueError("filtered JPEG 2000")
+        image._data = strip_jp2_boxes(image._data)
+        return
+    if filters[-1] != "/DCTDecode":
+        return
+    jpeg = image._data
+    for name in filters[:-1]:
+        if name != "/FlateDecode" or image.get("/DecodeParms") not in (None, NullObject()):
+            raise ValueError("a JPEG behind a filter this cannot undo")
+        jpeg = zlib.decompress(jpeg)
+    image._data = strip_jpeg_segments(jpeg)
+    image[NameObject("/Filter")] = NameObject("/DCTDecode")
 
-    APP0 (JFIF) and APP14 (Adobe colour transform) stay: they are needed to decode.
-    Returns the input unchanged when it is not a well-formed marker sequence.
+
+def strip_jpeg_segments(jpeg: bytes, *, keep_orientation: bool = False) -> bytes:
+    """Remove every APP segment but JFIF and Adobe's, comments, and what follows the image.
+
+    Pixels are not decoded, so the image's size does not matter. APP0 (JFIF) and APP14
+    (Adobe colour transform) stay: they are needed to decode. EXIF, XMP, IPTC, ICC
+    profiles, MPF (with its appended second image) and a phone's trailer (a "motion photo"
+    video after the end marker) go. With keep_orientation, an EXIF holding only the
+    Orientation tag replaces the original, so the photo still shows upright.
+    Raises ValueError when the file is not a well-formed JPEG.
     """
     if not jpeg.startswith(b"\xff\xd8"):
-        return jpeg
-    out, pos = bytearray(b"\xff\xd8"), 2
-    while pos + 4 <= len(jpeg) and jpeg[pos] == 0xFF:
+        raise ValueError("not a JPEG")
+    out, pos, orientation = bytearray(b"\xff\xd8"), 2, None
+    while True:
+        while pos < len(jpeg) and jpeg[pos] == 0xFF and jpeg[pos + 1 : pos + 2] == b"\xff":
+            pos += 1  # fill bytes
+        if pos + 4 > len(jpeg) or jpeg[pos] != 0xFF:
+            raise ValueError("malformed JPEG header")
         marker = jpeg[pos + 1]
-        if marker == 0xDA:  # start of scan: entropy-coded data follows, copy the rest
-            return bytes(out + jpeg[pos:])
+        if marker == 0xDA:  # start of scan: entropy-coded data up to the end marker
+            end = jpeg.find(b"\xff\xd9", pos)
+            if end < 0:
+                raise ValueError("no end marker")
+            if orientation:
+                exif = Image.Exif()
+                exif[0x0112] = orientation
+                payload = exif.tobytes()
+                app1 = b"\xff\xe1" + (len(payload) + 2).to_bytes(2, "big") + payload
+                # After APP0 when there is one, so JFIF stays the first segment.
+                at = 2 + (int.from_bytes(out[4:6], "big") + 2 if out[2:4] == b"\xff\xe0" else 0)
+                out[at:at] = app1
+            return bytes(out + jpeg[pos : end + 2])
         length = int.from_bytes(jpeg[pos + 2 : pos + 4], "big")
+        if length < 2 or pos + 2 + length > len(jpeg):
+            raise ValueError("truncated JPEG segment")
         segment = jpeg[pos : pos + 2 + length]
-        if not (0xE1 <= marker <= 0xED or marker in (0xEF, 0xFE)):
+        if keep_orientation and marker == 0xE1 and segment[4:10] == b"Exif\x00\x00":
+            orientation = _orientation(segment[4:]) or orientation
+        if marker in (0xE0, 0xEE) or not (0xE0 <= marker <= 0xEF or marker == 0xFE):
             out += segment
         pos += 2 + length
-    return jpeg
+
+
+def _orientation(exif: bytes) -> int | None:
+    try:
+        value = Image.Exif()
+        value.load(exif)
+        orientation = value.get(0x0112)
+    except Exception:  # noqa: BLE001 - a broken EXIF simply has no orientation to keep
+        return None
+    return orientation if orientation in range(2, 9) else None
+
+
+# JPEG 2000 boxes needed to show the image; the rest (XML, UUID boxes with XMP or GeoJP2
+# coordinates, IPR) go.
+_JP2_KEPT_BOXES = {b"jP  ", b"ftyp", b"jp2h", b"jp2c"}
+
+
+def strip_jp2_boxes(data: bytes) -> bytes:
+    """Keep only the top-level JP2 boxes needed to decode; a bare codestream is kept as is."""
+    if data.startswith(b"\xff\x4f\xff\x51"):
+        return data
+    out, pos = bytearray(), 0
+    while pos < len(data):
+        if pos + 8 > len(data):
+            raise ValueError("truncated JP2 box")
+        length, kind, header = (
+            int.from_bytes(data[pos : pos + 4], "big"),
+            data[pos + 4 : pos + 8],
+            8,
+        )
+        if length == 1:
+            length, header = int.from_bytes(data[pos + 8 : pos + 16], "big"), 16
+        elif length == 0:
+            length = len(data) - pos
+        if length < header or pos + length > len(data):
+            raise ValueError("malformed JP2 box")
+        if kind in _JP2_KEPT_BOXES:
+            out += data[pos : pos + length]
+        pos += length
+    if not out:
+        raise ValueError("no JP2 boxes")
+    return bytes(out)
+
+
+# The chunks a recording needs to play; the rest (LIST/INFO with the artist, ID3, BEXT with
+# the recorder's name and time, iXML, NAME, AUTH, ANNO, "(c) ") go.
+_SOUND_CHUNKS = {b"fmt ", b"data", b"fact", b"COMM", b"SSND", b"FVER"}
+
+
+def strip_sound_chunks(data: bytes) -> bytes:
+    """Keep only the format and sample chunks of a WAV (RIFF) or AIFF (FORM) recording."""
+    order = "little" if data.startswith(b"RIFF") else "big"
+    out, pos = bytearray(data[8:12]), 12
+    while pos + 8 <= len(data):
+        kind, size = data[pos : pos + 4], int.from_bytes(data[pos + 4 : pos + 8], order)
+        end = pos + 8 + size + (size & 1)
+        if pos + 8 + size > len(data):
+            raise ValueError("truncated chunk")
+        if kind in _SOUND_CHUNKS:
+            out += data[pos:end]
+        pos = end
+    if pos != len(data) and pos + 8 > len(data) and data[pos:].strip(b"\x00"):
+        raise ValueError("trailing bytes")
+    if b"data" not in out and b"SSND" not in out:
+        raise ValueError("no samples")
+    return data[:4] + len(out).to_bytes(4, order) + bytes(out)
 
 
 def _scrub_with_mat2(data: bytes, kind: str, scratch_dir: str) -> bytes | None:

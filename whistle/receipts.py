@@ -3,9 +3,10 @@
 Throttling keeps short-lived counters in the cache (never the database), through
 lib.counters' cache, which keeps counting in process memory while the shared cache is
 down: a throttle never fails a request. A counter's key is a keyed hash of the network
-address, under a key that changes every hour, cut to 16 bits: each counter is shared by
-some 65,000 IPv4 addresses, so even someone holding the cache and the secret key cannot
-tell which address tried. Behind a proxy or an onion
+(an IPv6 address's /64), under a random key that exists only in the cache for one hour,
+cut to 16 bits: each counter is shared by some 65,000 IPv4 addresses, and once the hour
+is over nobody, holding the cache and the secret key or not, can tell which address
+tried. Counters expire when their hour ends. Behind a proxy or an onion
 service every visitor arrives from the loopback address, so per-address counting is
 skipped there unless the proxy passes the client address in LANTERNE_CLIENT_ADDRESS_HEADER;
 a global ceiling limits guessing from everywhere at once.
@@ -31,22 +32,35 @@ def _over(request, what: str, per_address: int, overall: int) -> bool:
     return cache.get(total, 0) >= overall or any(cache.get(k, 0) >= per_address for k in mine)
 
 
-def _count(request, what: str) -> None:
+def _count(request, what: str, delta: int = 1) -> None:
     for key in _counters(request, what):
-        counters.bump(key, 1, HOUR)
+        counters.bump(key, delta, counters.rest_of_hour())
 
 
-def guessing_blocked(request) -> bool:
-    return _over(
-        request,
-        "receipt-fail",
-        settings.LANTERNE_RECEIPT_TRIES_PER_HOUR,
-        settings.LANTERNE_RECEIPT_TRIES_GLOBAL_PER_HOUR,
-    )
+def begin_guess(request) -> bool:
+    """Count a receipt tried from here before it is checked; False when over a limit.
+
+    Counting first, atomically, is what holds the limit under a burst: of N guesses sent
+    at once only the first LANTERNE_RECEIPT_TRIES_PER_HOUR see a count within it. A
+    refused guess is taken back at once (nothing was checked); the address bucket is
+    counted before the global ceiling, so one place over its limit cannot use it up.
+    """
+    total, *mine = _counters(request, "receipt-fail")
+    taken = []
+    limits = [(k, settings.LANTERNE_RECEIPT_TRIES_PER_HOUR) for k in mine]
+    limits.append((total, settings.LANTERNE_RECEIPT_TRIES_GLOBAL_PER_HOUR))
+    for key, limit in limits:
+        taken.append(key)
+        if counters.bump(key, 1, counters.rest_of_hour()) > limit:
+            for done in taken:
+                counters.bump(done, -1, counters.rest_of_hour())
+            return False
+    return True
 
 
-def count_failure(request) -> None:
-    _count(request, "receipt-fail")
+def forgive_guess(request) -> None:
+    """The receipt begun with begin_guess was right: it does not count as a failure."""
+    _count(request, "receipt-fail", -1)
 
 
 def submissions_blocked(request) -> bool:

@@ -124,7 +124,7 @@ def follow_up(request):
     form = ReceiptForm(request.POST or None)
     status, blocked = 200, None
     if request.method == "POST":
-        if receipts.guessing_blocked(request):
+        if form.is_valid() and not receipts.begin_guess(request):
             form = ReceiptForm()
             blocked = _(
                 "Too many wrong receipts were tried. For your safety, please wait an "
@@ -135,12 +135,12 @@ def follow_up(request):
             try:
                 case, case_key = access.case_for_receipt(form.cleaned_data["receipt"])
             except access.NotFound:
-                receipts.count_failure(request)
                 form.add_error(
                     "receipt", _("No report matches this receipt. Check the digits and try again.")
                 )
                 status = 400
             else:
+                receipts.forgive_guess(request)
                 response = redirect("whistle:mailbox")
                 session.start(request, response, case, case_key)
                 return response

@@ -6,6 +6,7 @@ import struct
 import zipfile
 import zlib
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageCms, PngImagePlugin
@@ -406,3 +407,22 @@ def test_scrub_never_raises_on_arbitrary_bytes(prefix, tail):
     assert isinstance(result.data, bytes)
     if not result.scrubbed:
         assert result.data == data
+
+
+def test_a_photo_too_large_to_decode_keeps_only_its_orientation():
+    image = Image.new("L", (10240, 9800), 128)  # 100 MP: past Pillow's bomb limit
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif_with_gps(orientation=6), comment=AUTHOR.encode())
+    result = scrub(out.getvalue() + b"appended video")
+    assert result.scrubbed and result.kind == "jpeg"
+    for needle in (CAMERA.encode(), AUTHOR.encode(), b"appended video"):
+        assert needle not in result.data
+    exif = Image.Exif()
+    exif.load(result.data[result.data.index(b"Exif\x00\x00") :])
+    assert dict(exif) == {0x0112: 6}  # still shown upright, nothing else
+
+
+def test_strip_jpeg_segments_refuses_a_truncated_jpeg():
+    with pytest.raises(ValueError, match="truncated JPEG segment"):
+        strip_jpeg_segments(jpeg_photo()[:300])
+    assert strip_jpeg_segments(jpeg_photo())  # the whole one is fine

@@ -31,6 +31,13 @@ def send_report(client, data: dict, token: str | None = None, **headers):
     return client.post("/report/", {**data, "submission": token}, **headers)
 
 
+def send_again(client, response, data: dict, **headers):
+    """Send the form back as the page shows it: same submission, the kept files' draft."""
+    data = {k: v for k, v in data.items() if k != "attachments"}
+    token = {"submission": hidden(response, "submission"), "draft": hidden(response, "draft")}
+    return client.post("/report/", {**data, **token}, **headers)
+
+
 def receipt_of(response) -> str:
     match = re.search(r'id="receipt">([^<]+)<', response.content.decode())
     assert match, "no receipt on the page"

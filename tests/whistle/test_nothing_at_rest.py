@@ -11,7 +11,14 @@ from django.db import connection
 
 from cases import access, workflow
 from tests.dump import cache_contents, database_dump, files_under
-from tests.whistle.pages import form_data, jpeg_with_gps, open_mailbox, receipt_of, send_report
+from tests.whistle.pages import (
+    form_data,
+    jpeg_with_gps,
+    open_mailbox,
+    receipt_of,
+    send_again,
+    send_report,
+)
 
 REPORTER = {
     "REMOTE_ADDR": "198.51.100.23",
@@ -63,18 +70,16 @@ def test_no_report_content_or_reporter_trace_is_stored_anywhere(
         note = SimpleUploadedFile(
             SECRETS["attachment name"], SECRETS["attachment"].encode(), content_type="text/plain"
         )
-        sent = send_report(
-            client,
-            form_data(
-                what_happened=SECRETS["report text"],
-                place=SECRETS["territory or town"],
-                mine_site=SECRETS["mine site"],
-                contact=SECRETS["contact"],
-                attachments=[note, jpeg_with_gps()],
-            ),
-            **REPORTER,
+        data = form_data(
+            what_happened=SECRETS["report text"],
+            place=SECRETS["territory or town"],
+            mine_site=SECRETS["mine site"],
+            contact=SECRETS["contact"],
+            attachments=[note, jpeg_with_gps()],
         )
-        receipt = receipt_of(sent)
+        warned = send_report(client, data, **REPORTER)
+        assert "could not be removed" in warned.content.decode()  # a text file: kept as is
+        receipt = receipt_of(send_again(client, warned, data, **REPORTER))
         open_mailbox(client, receipt)
         client.post("/follow-up/case/", {"text": SECRETS["follow-up"]}, **REPORTER)
         case, case_key = access.case_for_receipt(receipt)
