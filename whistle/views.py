@@ -17,7 +17,7 @@ from cases.models import Status
 from cases.uploads import Draft, FileErrors, take_uploads
 from lib.crypto import format_receipt
 
-from . import receipts, session
+from . import handoff, receipts, session
 from .forms import MessageForm, ReceiptForm, ReportForm
 
 log = logging.getLogger(__name__)
@@ -103,20 +103,28 @@ def report(request):
 
 
 def show_receipt(request, submission: intake.Submission, draft: Draft):
-    """The receipt page, for a new case or for the same form sent again."""
+    """Redirect to the receipt page, for a new case or for the same form sent again."""
     draft.discard(keep_files=True)
     if submission.receipt is None:
         return render(request, "whistle/already_sent.html", status=409)
     if not submission.repeated:
         receipts.count_submission(request)
-    return render(
-        request,
-        "whistle/receipt.html",
-        {
-            "receipt": format_receipt(submission.receipt),
-            "uncleaned": [f.name for f in draft.files if not f.scrubbed],
-        },
+    return handoff.redirect_to_receipt(
+        submission.receipt, [f.name for f in draft.files if not f.scrubbed]
     )
+
+
+@require_GET
+def receipt(request, handle: str):
+    """The receipt, shown once after the redirect; Back or a reload shows it no more."""
+    shown = handoff.take(request, handle)
+    if shown is None:
+        response = render(request, "whistle/already_sent.html", status=410)
+    else:
+        context = {"receipt": format_receipt(shown["receipt"]), "uncleaned": shown["uncleaned"]}
+        response = render(request, "whistle/receipt.html", context)
+    handoff.forget(response, handle)
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -248,8 +256,7 @@ def switch_language(request, code: str):
         samesite="Strict",
         httponly=True,
         secure=settings.SECURE_COOKIES,
-        max_age=365 * 24 * 3600,
-    )
+    )  # no max_age: the choice ends with the browser session, as on a shared phone it must
     return response
 
 

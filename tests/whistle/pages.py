@@ -28,7 +28,8 @@ def form_data(**changes) -> dict:
 def send_report(client, data: dict, token: str | None = None, **headers):
     if token is None:
         token = hidden(client.get("/report/", **headers), "submission")
-    return client.post("/report/", {**data, "submission": token}, **headers)
+    # A browser follows the redirect to the receipt page (POST-redirect-GET).
+    return client.post("/report/", {**data, "submission": token}, follow=True, **headers)
 
 
 def receipt_of(response) -> str:
