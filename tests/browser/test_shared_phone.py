@@ -28,9 +28,7 @@ def fill_a_report(page) -> None:
     page.get_by_label("Smuggling and illicit trade").check()
 
 
-def test_visiting_the_public_pages_and_switching_language_leaves_only_session_cookies(
-    server, page
-):
+def test_visiting_the_public_pages_and_switching_language_leaves_only_session_cookies(server, page):
     page.goto(server + "/report/")
     page.locator('nav.langs a[hreflang="fr"]').click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
