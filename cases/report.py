@@ -48,7 +48,7 @@ class Field:
             return self.offered()
         items = list((self.vocabulary or {}).items())
         if self.sort_by_words:
-            items.sort(key=lambda item: str(item[1]))
+            items.sort(key=lambda item: countries.in_reading_order(str(item[1])))
         return items
 
     @property

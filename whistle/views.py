@@ -47,6 +47,12 @@ def keep_draft(draft: Draft) -> Draft:
     return draft
 
 
+def as_typed(data, form) -> dict:
+    """The answers as sent, to show again without judging them (the reporter only attached)."""
+    lists = {n for n, f in form.fields.items() if getattr(f.widget, "allow_multiple_selected", 0)}
+    return {name: data.getlist(name) if name in lists else data.get(name) for name in data}
+
+
 # Whatever failed, nothing was committed and the draft keeps the files already accepted.
 NOT_SAVED = gettext_lazy(
     "Your report could not be saved just now. Nothing you typed or attached is lost: "
@@ -71,6 +77,10 @@ def report(request):
         )
     token = request.POST.get("submission") or receipts.new_submission_token()
     draft, file_errors = load_draft(request)
+    if request.POST.get("attach"):  # attach only: show what is attached, and its size
+        form = ReportForm(initial=as_typed(request.POST, ReportForm()))
+        context = {"form": form, "draft": keep_draft(draft), "file_errors": file_errors}
+        return render(request, "whistle/report.html", {**context, "token": token})
     form = ReportForm(request.POST)
     if refused := multipart.refusal(request):
         form.add_error(None, refused)
@@ -131,6 +141,9 @@ def receipt(request, handle: str):
 def follow_up(request):
     form = ReceiptForm(request.POST or None)
     status, blocked = 200, None
+    # A reply written in a mailbox whose session lapsed, carried in this page's form.
+    carried = MessageForm(request.POST or None)
+    draft = Draft.load(request.POST.get("draft", "")) if request.method == "POST" else None
     if request.method == "POST":
         if receipts.guessing_blocked(request):
             form = ReceiptForm()
@@ -149,14 +162,30 @@ def follow_up(request):
                 )
                 status = 400
             else:
-                response = redirect("whistle:mailbox")
+                response = None
+                if carried.is_valid() and (carried.cleaned_data["text"].strip() or draft.files):
+                    response = send_reply(request, case, case_key, carried, draft)
+                response = response or redirect("whistle:mailbox")
                 session.start(request, response, case, case_key)
                 return response
         else:
             status = 400
-    return render(
-        request, "whistle/follow_up.html", {"form": form, "blocked": blocked}, status=status
-    )
+    context = {"form": form, "blocked": blocked, "carried": carried, "draft": draft}
+    return render(request, "whistle/follow_up.html", context, status=status)
+
+
+def send_reply(request, case, case_key: bytes, form: MessageForm, draft: Draft):
+    """Add the reporter's message; the redirect that shows it sent, or None if it failed."""
+    try:
+        intake.add_reporter_message(
+            case, case_key=case_key, text=form.cleaned_data["text"], files=draft.files
+        )
+    except Exception:  # noqa: BLE001 - nothing was committed: say so
+        log.exception("a reporter message could not be saved; retry asked")
+        form.add_error(None, MESSAGE_NOT_SAVED)
+        return None
+    draft.discard(keep_files=True)
+    return HttpResponseRedirect(reverse("whistle:mailbox") + "?sent=1#reply")
 
 
 STATUS_FOR_REPORTER = {
@@ -175,6 +204,8 @@ def reporter_status(case) -> str:
 @require_http_methods(["GET", "POST"])
 def mailbox(request):
     opened = session.current(request)
+    if opened is None and request.method == "POST":
+        return ask_receipt_again(request)
     if opened is None:
         return redirect("whistle:follow_up")
     case, case_key = opened
@@ -186,18 +217,12 @@ def mailbox(request):
             form.add_error(None, refused)
         if file_errors.server_fault:
             form.add_error(None, MESSAGE_NOT_SAVED)
-        if form.is_valid() and not file_errors:
+        if request.POST.get("attach"):
+            form = MessageForm(initial={"text": request.POST.get("text", "")})
+        elif form.is_valid() and not file_errors:
             if form.cleaned_data["text"].strip() or draft.files:
-                try:
-                    intake.add_reporter_message(
-                        case, case_key=case_key, text=form.cleaned_data["text"], files=draft.files
-                    )
-                except Exception:  # noqa: BLE001 - nothing was committed: say so
-                    log.exception("a reporter message could not be saved; retry asked")
-                    form.add_error(None, MESSAGE_NOT_SAVED)
-                else:
-                    draft.discard(keep_files=True)
-                    return HttpResponseRedirect(reverse("whistle:mailbox") + "?sent=1#reply")
+                if sent := send_reply(request, case, case_key, form, draft):
+                    return sent
             else:
                 form.add_error("text", _("Write a message or attach a file."))
         draft = keep_draft(draft)
@@ -216,6 +241,18 @@ def mailbox(request):
             "sent": request.GET.get("sent") == "1",
         },
     )
+
+
+def ask_receipt_again(request):
+    """A reply sent after the mailbox closed: keep it in the page and ask for the receipt."""
+    draft, file_errors = load_draft(request)
+    context = {
+        "form": ReceiptForm(),
+        "carried": MessageForm(request.POST),
+        "draft": keep_draft(draft),
+        "file_errors": file_errors,
+    }
+    return render(request, "whistle/follow_up.html", context)
 
 
 @require_GET
