@@ -118,7 +118,7 @@ FIELDS: tuple[Field, ...] = (
         LONG_TEXT,
         required=True,
         max_length=20000,
-        rows=8,
+        rows=6,
         help_text=gettext_lazy(
             "Who, what, where, when. Leave out anything that could identify you."
         ),
