@@ -135,3 +135,31 @@ def test_a_reply_sent_after_the_mailbox_closed_is_kept_and_sent_with_the_receipt
     assert "Your message was sent." in opened.content.decode()
     sent = Message.objects.get()
     assert sent.sender == "reporter" and sent.attachments.count() == 1
+
+
+def test_a_production_server_naming_the_demo_coalition_is_warned(settings):
+    from django.core import checks
+
+    def warned():
+        found = checks.run_checks(include_deployment_checks=True)
+        return [m for m in found if m.id == "lanterne.W020"]
+
+    settings.PRODUCTION = True
+    settings.LANTERNE_COALITION_NAME = "the DEMO Coalition (fictitious)"
+    assert "goes to 'the DEMO Coalition (fictitious)'" in warned()[0].msg
+    settings.LANTERNE_COALITION_NAME = "CENADEP"  # positive control: a real name passes
+    assert warned() == []
+
+
+def test_in_the_mailbox_attaching_first_shows_the_size_and_sends_nothing(client, coalition):
+    from tests.whistle.pages import open_mailbox
+
+    open_mailbox(client, report().receipt)
+    data = {"text": "Photos of the trucks.", "attachments": jpeg_with_gps(), "attach": "1"}
+    page = plain_text(client.post("/follow-up/case/", data))
+    assert re.search(r'<p id="attached">Already attached and encrypted: 1 file, ', page)
+    assert "Photos of the trucks.</textarea>" in page and Message.objects.count() == 0
+    sent = client.post(
+        "/follow-up/case/", {"text": "Photos of the trucks.", "draft": hidden_draft(page)}
+    )
+    assert sent.status_code == 302 and Message.objects.get().attachments.count() == 1
