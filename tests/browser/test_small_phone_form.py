@@ -64,8 +64,8 @@ def test_the_help_texts_are_read_with_their_fields(server, new_page):
     page.goto(server + "/report/")
     contact = page.get_by_label("Un moyen de vous contacter")
     expect(contact).to_have_accessible_description(
-        "Il est protégé (chiffré) comme le reste, mais vous êtes plus en sécurité sans : votre reçu "
-        "suffit pour recevoir nos réponses."
+        "Il est protégé (chiffré) comme le reste, mais vous êtes plus en sécurité sans : "
+        "votre reçu suffit pour recevoir nos réponses."
     )
     described = page.locator("[aria-describedby]")
     assert described.count() >= 5
