@@ -162,12 +162,14 @@ def follow_up(request):
                 )
                 status = 400
             else:
-                response = None
+                response = redirect("whistle:mailbox")
                 if carried.is_valid() and (carried.cleaned_data["text"].strip() or draft.files):
                     response = send_reply(request, case, case_key, carried, draft)
-                response = response or redirect("whistle:mailbox")
-                session.start(request, response, case, case_key)
-                return response
+                if response is not None:
+                    session.start(request, response, case, case_key)
+                    return response
+                form.add_error(None, MESSAGE_NOT_SAVED)  # the reply stays in this page
+                status = 503
         else:
             status = 400
     context = {"form": form, "blocked": blocked, "carried": carried, "draft": draft}

@@ -163,3 +163,17 @@ def test_in_the_mailbox_attaching_first_shows_the_size_and_sends_nothing(client,
         "/follow-up/case/", {"text": "Photos of the trucks.", "draft": hidden_draft(page)}
     )
     assert sent.status_code == 302 and Message.objects.get().attachments.count() == 1
+
+
+def test_a_carried_reply_that_cannot_be_saved_stays_in_the_page(client, coalition, monkeypatch):
+    from cases import intake
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(intake, "add_reporter_message", broken)
+    data = {"receipt": report().receipt, "text": "Three trucks at dawn."}
+    response = client.post("/follow-up/", data)
+    page = plain_text(response)
+    assert response.status_code == 503 and "Your message could not be saved just now." in page
+    assert "Three trucks at dawn.</textarea>" in page and Message.objects.count() == 0
