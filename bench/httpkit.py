@@ -127,7 +127,10 @@ class Client:
             "Origin": f"http://{self.host}:{self.port}",
             "Referer": referer,
         }
-        return self.request("POST", path, body=form.stream(), headers=headers)
+        response = self.request("POST", path, body=form.stream(), headers=headers)
+        if response.status == 303:  # as a browser: the receipt page comes after a redirect
+            return self.get(response.headers["Location"])
+        return response
 
 
 NETWORK_ERRORS = (OSError, http.client.HTTPException, socket.timeout)

@@ -48,7 +48,7 @@ class Field:
             return self.offered()
         items = list((self.vocabulary or {}).items())
         if self.sort_by_words:
-            items.sort(key=lambda item: str(item[1]))
+            items.sort(key=lambda item: countries.in_reading_order(str(item[1])))
         return items
 
     @property
@@ -118,7 +118,7 @@ FIELDS: tuple[Field, ...] = (
         LONG_TEXT,
         required=True,
         max_length=20000,
-        rows=8,
+        rows=6,
         help_text=gettext_lazy(
             "Who, what, where, when. Leave out anything that could identify you."
         ),

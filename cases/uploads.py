@@ -292,6 +292,10 @@ class Draft:
         return cls(draft_id, key, [f for f in files if storage.spool_path(f.id).exists()])
 
     @property
+    def total_size(self) -> int:
+        return sum(f.size for f in self.files)
+
+    @property
     def token(self) -> str:
         return f"{self.id.hex}.{crypto.b64(self.key)}"
 

@@ -37,6 +37,15 @@ def check_production_settings(app_configs, **kwargs):
                 id="lanterne.E005",
             )
         )
+    if settings.PRODUCTION and "DEMO" in settings.LANTERNE_COALITION_NAME:
+        problems.append(
+            Warning(
+                "The report form names the demo coalition: reporters are told their report "
+                f"goes to {settings.LANTERNE_COALITION_NAME!r}.",
+                hint="Set LANTERNE_COALITION_NAME to the coalition's name (deploy/env.example).",
+                id="lanterne.W021",
+            )
+        )
     if settings.PRODUCTION and not settings.SECURE_COOKIES:
         problems.append(
             Error(

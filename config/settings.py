@@ -258,6 +258,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Strict"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_AGE = None  # a browser-session cookie: nothing of a visit outlives the browser
 CSRF_COOKIE_SAMESITE = "Strict"
 LANGUAGE_COOKIE_SAMESITE = "Strict"
 LANGUAGE_COOKIE_HTTPONLY = True
@@ -345,6 +346,8 @@ if LANTERNE_ESCROW_PUBLIC_KEY:
 
 LANTERNE_QUICK_EXIT_URL = env("LANTERNE_QUICK_EXIT_URL", "https://www.google.com/search?q=weather")
 LANTERNE_ORGANISATION = env("LANTERNE_ORGANISATION", "Lanterne")
+# The coalition that receives reports, named on the report form (a proper name: not translated).
+LANTERNE_COALITION_NAME = env("LANTERNE_COALITION_NAME", "the DEMO Coalition (fictitious)")
 LANTERNE_ADMIN_PATH = env("LANTERNE_ADMIN_PATH", "admin/").strip("/") + "/"
 # Where staff reach Lanterne, for links in notifications (no trailing slash).
 LANTERNE_BASE_URL = env("LANTERNE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -4,6 +4,8 @@ Codes are ISO 3166-1 alpha-2. A country may sit in two regions (DRC: Central and
 Lakes); its coordinators in both receive its cases.
 """
 
+import unicodedata
+
 from django.utils.translation import gettext_lazy as _
 
 COUNTRIES = {
@@ -27,6 +29,14 @@ COUNTRIES = {
     "ZW": _("Zimbabwe"),
 }
 
+# The names people use in speech, shown first on the public form so they can be found:
+# "RDC" or "DRC" for Kinshasa's Congo, "Congo-Brazzaville" for the other.
+SHORT_NAMES = {
+    "CD": _("DRC"),
+    "CG": _("Congo-Brazzaville"),
+    "CF": _("CAR"),
+}
+
 REGIONS = {
     "west": (_("West Africa (Mano River)"), ("SL", "LR", "GN", "CI")),
     "central": (_("Central Africa"), ("CD", "CF", "CM", "GA", "CG")),
@@ -40,8 +50,22 @@ def regions_of(country: str) -> list[str]:
     return [code for code, (_name, members) in REGIONS.items() if country in members]
 
 
+def in_reading_order(text: str) -> str:
+    """A sort key that files "Égypte" under E, as a French reader looks for it."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+
+
 def country_choices() -> list[tuple[str, str]]:
-    return sorted(COUNTRIES.items(), key=lambda item: str(item[1]))
+    return sorted(COUNTRIES.items(), key=lambda item: in_reading_order(str(item[1])))
+
+
+def public_choices() -> list[tuple[str, str]]:
+    """The countries as the report form offers them: short name first, in the reader's order."""
+    named = [
+        (code, f"{SHORT_NAMES[code]} ({name})" if code in SHORT_NAMES else str(name))
+        for code, name in COUNTRIES.items()
+    ]
+    return sorted(named, key=lambda item: in_reading_order(item[1]))
 
 
 def parse_codes(text: str, known, what: str) -> list[str]:

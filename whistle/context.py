@@ -6,4 +6,5 @@ def public(request) -> dict:
     return {
         "quick_exit_url": settings.LANTERNE_QUICK_EXIT_URL,
         "max_mb": settings.LANTERNE_MAX_ATTACHMENT_MB,
+        "coalition_name": settings.LANTERNE_COALITION_NAME,
     }

@@ -10,21 +10,26 @@ from django.utils.translation import gettext_lazy as _
 from cases import report
 from lib.crypto import normalise_receipt
 
+from . import plain
+
 
 def form_field(spec: report.Field) -> forms.Field:
     """The Django form field for one of the report's fields."""
     common = {
-        "label": spec.label,
+        "label": plain.LABELS.get(spec.name, spec.label),
         "required": spec.required,
-        "help_text": spec.help_text,
+        "help_text": plain.HELP_TEXTS.get(spec.name, spec.help_text),
         "error_messages": dict(spec.errors),
     }
     if spec.kind == report.CHOICES:
         return forms.MultipleChoiceField(
-            choices=spec.choices, widget=forms.CheckboxSelectMultiple, **common
+            choices=lambda: plain.choices(spec.name, spec.choices()),
+            widget=forms.CheckboxSelectMultiple,
+            **common,
         )
     if spec.kind == report.CHOICE:
-        return forms.ChoiceField(choices=lambda: [("", spec.prompt), *spec.choices()], **common)
+        offered = lambda: [("", spec.prompt), *plain.choices(spec.name, spec.choices())]  # noqa: E731
+        return forms.ChoiceField(choices=offered, **common)
     if spec.kind == report.FLAG:
         return forms.BooleanField(**common)
     if spec.kind == report.DATE:
@@ -34,11 +39,29 @@ def form_field(spec: report.Field) -> forms.Field:
     return forms.CharField(max_length=spec.max_length, widget=widget, **common)
 
 
+# On a small phone the one text that matters comes first, with what routing needs (the
+# country, the kind of problem) and the one box that makes a case urgent; a send button
+# follows, and everything after it is optional. Errors are listed in this order too.
+FIRST = ("what_happened", "country", "categories", "urgent")
+AFTER_FILES = ("contact", "regional_only")
+
+
 class ReportForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for spec in report.FIELDS:
+        rest = [spec for spec in report.FIELDS if spec.name not in FIRST]
+        for spec in [report.BY_NAME[name] for name in FIRST] + rest:
             self.fields[spec.name] = form_field(spec)
+
+    def first(self) -> list:
+        return [self[name] for name in FIRST]
+
+    def details(self) -> list:
+        """The optional details, before the files (contact and routing come after them)."""
+        return [self[name] for name in self.fields if name not in FIRST + AFTER_FILES]
+
+    def after_files(self) -> list:
+        return [self[name] for name in AFTER_FILES]
 
     def json_ready(self) -> dict:
         data = dict(self.cleaned_data)

@@ -17,7 +17,7 @@ from cases.models import Status
 from cases.uploads import Draft, FileErrors, take_uploads
 from lib.crypto import format_receipt
 
-from . import receipts, session
+from . import handoff, receipts, session
 from .forms import MessageForm, ReceiptForm, ReportForm
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,12 @@ def keep_draft(draft: Draft) -> Draft:
     return draft
 
 
+def as_typed(data, form) -> dict:
+    """The answers as sent, to show again without judging them (the reporter only attached)."""
+    lists = {n for n, f in form.fields.items() if getattr(f.widget, "allow_multiple_selected", 0)}
+    return {name: data.getlist(name) if name in lists else data.get(name) for name in data}
+
+
 # Whatever failed, nothing was committed and the draft keeps the files already accepted.
 NOT_SAVED = gettext_lazy(
     "Your report could not be saved just now. Nothing you typed or attached is lost: "
@@ -71,6 +77,10 @@ def report(request):
         )
     token = request.POST.get("submission") or receipts.new_submission_token()
     draft, file_errors = load_draft(request)
+    if request.POST.get("attach"):  # attach only: show what is attached, and its size
+        form = ReportForm(initial=as_typed(request.POST, ReportForm()))
+        context = {"form": form, "draft": keep_draft(draft), "file_errors": file_errors}
+        return render(request, "whistle/report.html", {**context, "token": token})
     form = ReportForm(request.POST)
     if refused := multipart.refusal(request):
         form.add_error(None, refused)
@@ -103,26 +113,37 @@ def report(request):
 
 
 def show_receipt(request, submission: intake.Submission, draft: Draft):
-    """The receipt page, for a new case or for the same form sent again."""
+    """Redirect to the receipt page, for a new case or for the same form sent again."""
     draft.discard(keep_files=True)
     if submission.receipt is None:
         return render(request, "whistle/already_sent.html", status=409)
     if not submission.repeated:
         receipts.count_submission(request)
-    return render(
-        request,
-        "whistle/receipt.html",
-        {
-            "receipt": format_receipt(submission.receipt),
-            "uncleaned": [f.name for f in draft.files if not f.scrubbed],
-        },
+    return handoff.redirect_to_receipt(
+        submission.receipt, [f.name for f in draft.files if not f.scrubbed]
     )
+
+
+@require_GET
+def receipt(request, handle: str):
+    """The receipt, shown once after the redirect; Back or a reload shows it no more."""
+    shown = handoff.take(request, handle)
+    if shown is None:
+        response = render(request, "whistle/already_sent.html", status=410)
+    else:
+        context = {"receipt": format_receipt(shown["receipt"]), "uncleaned": shown["uncleaned"]}
+        response = render(request, "whistle/receipt.html", context)
+    handoff.forget(response, handle)
+    return response
 
 
 @require_http_methods(["GET", "POST"])
 def follow_up(request):
     form = ReceiptForm(request.POST or None)
     status, blocked = 200, None
+    # A reply written in a mailbox whose session lapsed, carried in this page's form.
+    carried = MessageForm(request.POST or None)
+    draft = Draft.load(request.POST.get("draft", "")) if request.method == "POST" else None
     if request.method == "POST":
         if form.is_valid() and not receipts.begin_guess(request):
             form = ReceiptForm()
@@ -142,13 +163,31 @@ def follow_up(request):
             else:
                 receipts.forgive_guess(request)
                 response = redirect("whistle:mailbox")
-                session.start(request, response, case, case_key)
-                return response
+                if carried.is_valid() and (carried.cleaned_data["text"].strip() or draft.files):
+                    response = send_reply(request, case, case_key, carried, draft)
+                if response is not None:
+                    session.start(request, response, case, case_key)
+                    return response
+                form.add_error(None, MESSAGE_NOT_SAVED)  # the reply stays in this page
+                status = 503
         else:
             status = 400
-    return render(
-        request, "whistle/follow_up.html", {"form": form, "blocked": blocked}, status=status
-    )
+    context = {"form": form, "blocked": blocked, "carried": carried, "draft": draft}
+    return render(request, "whistle/follow_up.html", context, status=status)
+
+
+def send_reply(request, case, case_key: bytes, form: MessageForm, draft: Draft):
+    """Add the reporter's message; the redirect that shows it sent, or None if it failed."""
+    try:
+        intake.add_reporter_message(
+            case, case_key=case_key, text=form.cleaned_data["text"], files=draft.files
+        )
+    except Exception:  # noqa: BLE001 - nothing was committed: say so
+        log.exception("a reporter message could not be saved; retry asked")
+        form.add_error(None, MESSAGE_NOT_SAVED)
+        return None
+    draft.discard(keep_files=True)
+    return HttpResponseRedirect(reverse("whistle:mailbox") + "?sent=1#reply")
 
 
 STATUS_FOR_REPORTER = {
@@ -167,6 +206,8 @@ def reporter_status(case) -> str:
 @require_http_methods(["GET", "POST"])
 def mailbox(request):
     opened = session.current(request)
+    if opened is None and request.method == "POST":
+        return ask_receipt_again(request)
     if opened is None:
         return redirect("whistle:follow_up")
     case, case_key = opened
@@ -178,18 +219,12 @@ def mailbox(request):
             form.add_error(None, refused)
         if file_errors.server_fault:
             form.add_error(None, MESSAGE_NOT_SAVED)
-        if form.is_valid() and not file_errors:
+        if request.POST.get("attach"):
+            form = MessageForm(initial={"text": request.POST.get("text", "")})
+        elif form.is_valid() and not file_errors:
             if form.cleaned_data["text"].strip() or draft.files:
-                try:
-                    intake.add_reporter_message(
-                        case, case_key=case_key, text=form.cleaned_data["text"], files=draft.files
-                    )
-                except Exception:  # noqa: BLE001 - nothing was committed: say so
-                    log.exception("a reporter message could not be saved; retry asked")
-                    form.add_error(None, MESSAGE_NOT_SAVED)
-                else:
-                    draft.discard(keep_files=True)
-                    return HttpResponseRedirect(reverse("whistle:mailbox") + "?sent=1#reply")
+                if sent := send_reply(request, case, case_key, form, draft):
+                    return sent
             else:
                 form.add_error("text", _("Write a message or attach a file."))
         draft = keep_draft(draft)
@@ -208,6 +243,18 @@ def mailbox(request):
             "sent": request.GET.get("sent") == "1",
         },
     )
+
+
+def ask_receipt_again(request):
+    """A reply sent after the mailbox closed: keep it in the page and ask for the receipt."""
+    draft, file_errors = load_draft(request)
+    context = {
+        "form": ReceiptForm(),
+        "carried": MessageForm(request.POST),
+        "draft": keep_draft(draft),
+        "file_errors": file_errors,
+    }
+    return render(request, "whistle/follow_up.html", context)
 
 
 @require_GET
@@ -248,8 +295,7 @@ def switch_language(request, code: str):
         samesite="Strict",
         httponly=True,
         secure=settings.SECURE_COOKIES,
-        max_age=365 * 24 * 3600,
-    )
+    )  # no max_age: the choice ends with the browser session, as on a shared phone it must
     return response
 
 

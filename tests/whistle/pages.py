@@ -28,14 +28,15 @@ def form_data(**changes) -> dict:
 def send_report(client, data: dict, token: str | None = None, **headers):
     if token is None:
         token = hidden(client.get("/report/", **headers), "submission")
-    return client.post("/report/", {**data, "submission": token}, **headers)
+    # A browser follows the redirect to the receipt page (POST-redirect-GET).
+    return client.post("/report/", {**data, "submission": token}, follow=True, **headers)
 
 
 def send_again(client, response, data: dict, **headers):
     """Send the form back as the page shows it: same submission, the kept files' draft."""
     data = {k: v for k, v in data.items() if k != "attachments"}
     token = {"submission": hidden(response, "submission"), "draft": hidden(response, "draft")}
-    return client.post("/report/", {**data, **token}, **headers)
+    return client.post("/report/", {**data, **token}, follow=True, **headers)
 
 
 def receipt_of(response) -> str:

@@ -96,7 +96,7 @@ def test_files_under_another_field_name_leave_nothing_behind(client, coalition, 
 def test_a_body_without_its_closing_boundary_makes_no_case(client, coalition, settings):
     token = hidden(client.get("/report/"), "submission")
     body = complete_body(token)
-    assert client.generic("POST", "/report/", body, CONTENT_TYPE).status_code == 200
+    assert client.generic("POST", "/report/", body, CONTENT_TYPE).status_code == 303
     assert Case.objects.count() == 1  # positive control: the whole body makes a case
 
     token = hidden(client.get("/report/"), "submission")
