@@ -5,9 +5,10 @@ import logging
 import pytest
 from django.urls import reverse
 
-from cases.models import AuditEvent, KeyWrap
+from cases import intake, sharing, workflow
+from cases.models import AuditEvent, KeyWrap, Level
 from lib import crypto
-from tests.conftest import report, sign_in
+from tests.conftest import key_of, report, sign_in
 from tests.dump import cache_contents, database_dump
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +74,34 @@ def test_no_summary_text_is_cached_logged_or_stored(client, coalition, settings,
         "database": database_dump(),
     }.items():
         assert b"Kavumu" not in blob and b"kavumu" not in blob, where
+
+
+def test_the_show_filter_picks_her_own_views_of_the_queue(client, coalition, frozen):
+    amani, beatrice = coalition["amani"], coalition["beatrice"]
+    plain, urgent = report().case, report(urgent=True).case
+    mine = report().case
+    key = key_of(mine, amani)
+    workflow.acknowledge(mine, by=amani.user, case_key=key)
+    sharing.assign(mine, by=beatrice.user, to=amani.user)
+    waiting = report().case
+    intake.add_reporter_message(waiting, case_key=key_of(waiting, amani), text="Any news?")
+    owed = report().case
+    workflow.acknowledge(owed, by=amani.user, case_key=key_of(owed, amani))
+    up = report().case
+    up_key = key_of(up, amani)
+    workflow.acknowledge(up, by=amani.user, case_key=up_key)
+    workflow.assess(up, by=amani.user, priority="P2", categories=["TRD"], admissible=True)
+    workflow.escalate(
+        up, by=beatrice.user, case_key=up_key, level=Level.REGIONAL, reason="x", to=beatrice.user
+    )
+    frozen.advance(days=80)  # the feedback clocks of the acknowledged cases near their end
+    sign_in(client, amani)
+    assert set(rows(client, show="mine")) == {mine.reference}
+    assert set(rows(client, show="unread")) == {waiting.reference}
+    assert set(rows(client, show="p1")) == {urgent.reference}
+    assert set(rows(client, show="feedback")) == {mine.reference, owed.reference, up.reference}
+    assert set(rows(client)) >= {plain.reference, urgent.reference}  # no filter: all of them
+    sign_in(client, beatrice)
+    assert set(rows(client, show="escalated")) == {up.reference}
+    sign_in(client, amani)
+    assert set(rows(client, show="escalated")) == set()
