@@ -5,6 +5,15 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def backlog_every_held_case(apps, schema_editor):
+    """Cases sealed before search existed wait in their holders' backlogs, like new ones."""
+    KeyWrap = apps.get_model("cases", "KeyWrap")
+    SearchBacklog = apps.get_model("cases", "SearchBacklog")
+    held = KeyWrap.objects.filter(user__isnull=False, case__shredded_at__isnull=True)
+    rows = [SearchBacklog(case_id=c, user_id=u) for c, u in held.values_list("case_id", "user_id")]
+    SearchBacklog.objects.bulk_create(rows, batch_size=5000, ignore_conflicts=True)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -38,4 +47,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('user', 'digest', 'case'), name='one_search_token')],
             },
         ),
+        migrations.RunPython(backlog_every_held_case, migrations.RunPython.noop),
     ]

@@ -125,3 +125,17 @@ def test_a_long_backlog_is_worked_off_a_batch_at_a_time_and_says_so(client, coal
     assert "not searchable yet" in response.content.decode()
     assert len(response.context["cl"].result_list) == 2
     assert set(found(client, "Nyabibwe")) == {c.reference for c in made}
+
+
+def test_cases_sealed_before_search_existed_are_found_too(client, coalition, amanis_case):
+    """The migration puts every held case in its holders' backlogs."""
+    import importlib
+
+    from django.apps import apps
+
+    SearchBacklog.objects.all().delete()
+    SearchToken.objects.all().delete()
+    migration = importlib.import_module("cases.migrations.0006_search_i12q")
+    migration.backlog_every_held_case(apps, None)
+    sign_in(client, coalition["amani"])
+    assert found(client, "Nyabibwe") == [amanis_case.reference]
