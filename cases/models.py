@@ -432,8 +432,11 @@ class SearchToken(models.Model):
     (cases.search), so nobody else — the server included — can compute or test it. Rows go
     when her key wrap goes (revoke, recuse, reset, shredding)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    # No index of their own: the two below lead with them (millions of rows, so it counts).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", db_index=False)
     digest = models.BinaryField(max_length=16)
 
     class Meta:
