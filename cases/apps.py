@@ -7,6 +7,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
-        from . import checks, history  # noqa: F401  (registers the system checks)
+        from . import checks, history, search  # noqa: F401  (registers the system checks)
 
         history.connect()
+        search.connect()

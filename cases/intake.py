@@ -18,7 +18,18 @@ from django.db import IntegrityError, transaction
 
 from lib import clock, crypto
 
-from . import audit, claims, content, deadlines, keys, notifications, report, routing, storage
+from . import (
+    audit,
+    claims,
+    content,
+    deadlines,
+    keys,
+    notifications,
+    report,
+    routing,
+    search,
+    storage,
+)
 from .models import Attachment, Case, CaseCategory, KeyWrap, Message, Priority, Sender
 from .uploads import StagedFile
 
@@ -113,6 +124,7 @@ def submit(
                     for user_id, public in wraps
                 )
                 attach(case, case_key, files, message=None)
+                search.mark(case.id)  # bulk_create sends no signal: its holders index it
                 audit.record(
                     "submit",
                     by="reporter",

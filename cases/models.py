@@ -460,3 +460,36 @@ class PendingMail(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["case", "kind"], name="one_pending_mail")]
+
+
+class SearchToken(models.Model):
+    """One word of a case, as a blind digest under one key holder's own index key.
+
+    The digest is keyed with a key derived from that staff member's private key
+    (cases.search), so nobody else — the server included — can compute or test it. Rows go
+    when her key wrap goes (revoke, recuse, reset, shredding)."""
+
+    # No index of their own: the two below lead with them (millions of rows, so it counts).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", db_index=False)
+    digest = models.BinaryField(max_length=16)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "digest", "case"], name="one_search_token")
+        ]
+        indexes = [models.Index(fields=["case", "user"], name="search_token_case")]
+
+
+class SearchBacklog(models.Model):
+    """A case with content a key holder has not indexed yet: written with the content (the
+    server cannot compute her digests), worked off in her next signed-in search or queue."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["user", "case"], name="one_search_backlog")]

@@ -33,8 +33,8 @@ from django.db import connection, transaction
 
 from lib import clock
 
-from . import audit, storage
-from .models import Attachment, Case, Escalation, KeyWrap, Message, Note, Status
+from . import audit, search, storage
+from .models import Attachment, Case, Escalation, KeyWrap, Message, Note, SearchToken, Status
 from .permissions import NotAllowed
 
 logger = logging.getLogger(__name__)
@@ -80,6 +80,7 @@ def shred(case: Case, *, by="system") -> bool:
         raise NotAllowed("Only a case closed longer than the retention period is shredded.")
 
     wraps = KeyWrap.objects.filter(case=case).delete()[0]
+    search.forget(case.id)  # every holder's digests of its words
     case.reporter_key = case.report = b""
     case.reporter_tag = secrets.token_hex(32)  # unique, and tied to no receipt
     case.shredded_at = clock.now()
@@ -120,7 +121,7 @@ SHREDDED_TABLES = [
     model._meta.db_table
     for base in (Case, KeyWrap, *SEALED)
     for model in (base, base.history.model)
-]
+] + [SearchToken._meta.db_table]  # digests, not ciphertext; their words stay unguessable
 
 
 def erase_freed_space() -> None:

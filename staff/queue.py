@@ -7,6 +7,8 @@ those same functions run once per ticked case (cases.bulk). A case a reporter wr
 after it was finished heads the queue, flagged (cases.deadlines.queue_rank).
 """
 
+from datetime import timedelta
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
@@ -19,14 +21,16 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from cases import bulk, deadlines, permissions, taxonomy
-from cases.models import Case, KeyWrap, Message, Sender
+from cases import bulk, deadlines, intake, permissions, search, taxonomy
+from cases.models import OPEN_STATUSES, Case, Escalation, KeyWrap, Message, Sender, Status
 from lib import clock
 from places import countries
 
-from . import case_page, display, dossier, forms
+from . import case_page, display, dossier, forms, summaries
 from .key_session import private_key
 from .sites import ReadOnlyAdmin
+
+FEEDBACK_SOON = timedelta(days=14)
 
 
 class CountryFilter(admin.SimpleListFilter):
@@ -79,8 +83,47 @@ class DeadlineFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ShowFilter(admin.SimpleListFilter):
+    """The officer's own views of the queue: what is hers, what waits for her."""
+
+    title = _("show")
+    parameter_name = "show"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("mine", _("Assigned to me")),
+            ("unread", _("Unread reporter messages")),
+            ("feedback", _("Feedback due within 14 days or late")),
+            ("p1", _("P1 — threat to life or liberty")),
+            ("escalated", _("Escalated to me")),
+        ]
+
+    def queryset(self, request, queryset):
+        user, value = request.user, self.value()
+        if value == "mine":
+            return queryset.filter(assignee=user)
+        if value == "unread":
+            unread = Message.objects.filter(
+                case=OuterRef("pk"), sender=Sender.REPORTER, read_at__isnull=True
+            )
+            return queryset.filter(Exists(unread))
+        if value == "feedback":
+            return queryset.filter(
+                status__in=OPEN_STATUSES,
+                first_feedback_at__isnull=True,
+                feedback_due__lt=clock.now() + FEEDBACK_SOON,
+            )
+        if value == "p1":
+            return queryset.filter(priority="P1")
+        if value == "escalated":
+            to_me = Escalation.objects.filter(case=OuterRef("pk"), to=user)
+            return queryset.filter(Exists(to_me), status=Status.ESCALATED)
+        return queryset
+
+
 class QueueChangeList(ChangeList):
-    """The admin's list, plus unread reporter messages counted for the shown page only."""
+    """The admin's list, plus unread reporter messages counted and summaries opened for the
+    shown page only."""
 
     def get_results(self, request):
         super().get_results(request)
@@ -94,8 +137,10 @@ class QueueChangeList(ChangeList):
             .values_list("case")
             .annotate(n=Count("id"))
         )
+        opened = summaries.for_page(list(self.result_list), request.user, private_key(request))
         for case in self.result_list:
             case.unread = counts.get(case.pk, 0)
+            case.summary = opened.get(case.pk)
 
 
 class BulkActForm(helpers.ActionForm):
@@ -125,6 +170,7 @@ class CaseAdmin(ReadOnlyAdmin):
     action_form = BulkActForm
     list_display = (
         "reference",
+        "about",
         "received",
         "category_codes",
         "country_code",
@@ -135,12 +181,15 @@ class CaseAdmin(ReadOnlyAdmin):
         "unread",
     )
     list_display_links = ("reference",)
-    list_filter = ("status", CountryFilter, CategoryFilter, "priority", DeadlineFilter)
+    list_filter = (ShowFilter, "status", CountryFilter, CategoryFilter, "priority", DeadlineFilter)
     # The assignee's name comes by a scalar subquery: computed for the shown rows only, where
     # a join would be evaluated for every row an OFFSET skips.
     list_select_related = False
     search_fields = ("reference",)
-    search_help_text = _("A case reference, like K7QM-4X29, or its first characters.")
+    search_help_text = _(
+        "A case reference, like K7QM-4X29, or its first characters; or words from the "
+        "reports, messages, notes and file names of your cases."
+    )
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER  # counts per filter choice would cost a query each
     list_per_page = 50
@@ -176,10 +225,30 @@ class CaseAdmin(ReadOnlyAdmin):
         return QueueChangeList
 
     def get_search_results(self, request, queryset, search_term):
+        """A reference (or its start) finds that case; otherwise, or when no reference
+        matches, the words are looked up in this officer's own index of her cases."""
         reference = forms.normalise_reference(search_term)
         if not reference:
             return queryset, False
-        return queryset.filter(reference__istartswith=reference), False
+        if set(reference) <= set(intake.REFERENCE_ALPHABET + "-"):
+            by_reference = queryset.filter(reference__istartswith=reference)
+            if len(reference) == 9:
+                by_reference = queryset.filter(reference=reference)
+            if by_reference.exists() or not search.has_words(search_term):
+                return by_reference, False
+        key = private_key(request)
+        left = search.catch_up(request.user, key)
+        if left:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(n)d case is not searchable yet: search again to index it.",
+                    "%(n)d or more cases are not searchable yet: search again to index them.",
+                    left,
+                )
+                % {"n": left},
+            )
+        return search.matching(queryset, request.user, key, search_term), False
 
     def has_module_permission(self, request) -> bool:
         return permissions.may(request.user, "staff_site")
@@ -291,6 +360,18 @@ class CaseAdmin(ReadOnlyAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         raise Http404  # the case page shows the audited history
+
+    @admin.display(description=_("about"))
+    def about(self, case):
+        if case.summary is None:
+            return "—"
+        if not case.summary.where:
+            return format_html('<span class="summary">{}</span>', case.summary.what)
+        return format_html(
+            '<span class="summary">{}</span><br><span class="quiet">{}</span>',
+            case.summary.what,
+            case.summary.where,
+        )
 
     @admin.display(description=_("received"), ordering="received_at")
     def received(self, case):
