@@ -233,6 +233,11 @@ class Case(models.Model):
             models.Index(
                 fields=["queue_rank", "queue_due", "-received_at", "-id"], name="case_queue"
             ),
+            # "Assigned to me" in the queue's order.
+            models.Index(
+                fields=["assignee", "queue_rank", "queue_due", "-received_at", "-id"],
+                name="case_queue_assignee",
+            ),
             models.Index(fields=["status", "next_due"], name="case_status_due"),
             # Statistics count the cases whose step or deadline falls in a fixed period. Each
             # index holds the columns its query reads, so the sealed rows are never touched.
