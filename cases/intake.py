@@ -18,7 +18,18 @@ from django.db import IntegrityError, transaction
 
 from lib import clock, crypto
 
-from . import audit, claims, content, deadlines, keys, notifications, report, routing, storage
+from . import (
+    audit,
+    claims,
+    content,
+    deadlines,
+    events,
+    keys,
+    notifications,
+    report,
+    routing,
+    storage,
+)
 from .models import Attachment, Case, CaseCategory, KeyWrap, Message, Priority, Sender
 from .uploads import StagedFile
 
@@ -121,6 +132,7 @@ def submit(
                     detail={"files": len(files), "route": route.level},
                 )
                 notifications.queue("new_case", case)
+                events.announce(case)  # early warning evaluates it once committed
             return Submission(case, receipt)
         except IntegrityError:
             if token and (earlier := claims.find(token)):

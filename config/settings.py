@@ -162,6 +162,7 @@ INSTALLED_APPS = [
     "whistle",
     "actors",
     "stats",
+    "alerts",
 ]
 
 MIDDLEWARE = [

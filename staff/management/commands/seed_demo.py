@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from alerts import defaults as alert_rules
 from cases.models import Role, StaffProfile
 from lib import clock
 from staff import accounts, demo_cases
@@ -54,6 +55,8 @@ class Command(BaseCommand):
             lines.append(f"{username:28} {role:12} {scope:20} password: {password}")
             lines.append(f"    TOTP: {enrolment.otpauth_uri}")
             lines.append(f"    recovery key: {enrolment.recovery_key}")
+        rules = alert_rules.seed()
+        lines.append(f"{len(rules)} early-warning rules (Alerts, in the staff site).")
         made = demo_cases.make(staff, now=clock.now())
         lines.append(f"{made} DEMO cases over the last {demo_cases.DAYS} days (fictitious).")
         return lines
