@@ -13,10 +13,10 @@ unique (case, code) index): one or two COUNT queries per rule in scope, none for
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from cases import audit
-from cases.models import Case, Priority, Status
+from cases.models import Case, CaseCategory, Priority, Status
 from lib import clock
 
 from . import conditions, lifecycle
@@ -55,8 +55,9 @@ def matching_cases(rule: Rule, area: str, start: datetime, end: datetime) -> Que
     if rule.notify_officers:
         found = found.filter(regional_only=False)
     found = found.exclude(status__in=NOT_COUNTED)
-    if rule.categories:
-        found = found.filter(categories__code__in=rule.categories).distinct()
+    if rule.categories:  # EXISTS on the (case, code) index: no join to de-duplicate
+        tagged = CaseCategory.objects.filter(case=OuterRef("pk"), code__in=rule.categories)
+        found = found.filter(Exists(tagged))
     return found
 
 
@@ -64,8 +65,9 @@ def fires(rule: Rule, area: str, now: datetime) -> tuple[bool, datetime]:
     """Whether an N-in-D or surge rule holds in the area now, and its window's start."""
     if rule.condition == Condition.COUNT:
         start = now - timedelta(days=rule.window_days)
-        count = matching_cases(rule, area, start, now).count()
-        return count >= max(rule.threshold, 1), start
+        wanted = max(rule.threshold, 1)  # counting stops at N: all the condition asks
+        found = matching_cases(rule, area, start, now).values("pk")[:wanted]
+        return len(found) >= wanted, start
     base_start, recent_start, _now = conditions.surge_windows(now, rule.baseline_weeks)
     recent = matching_cases(rule, area, recent_start, now).count()
     if recent < max(rule.min_count, 1):  # the cheap test first: no baseline query
@@ -86,32 +88,49 @@ def evaluate(case: Case) -> list[Alert]:
     if case.shredded_at is not None or case.status in NOT_COUNTED:
         return []
     facts = facts_of(case)
-    touched = []
+    wanted = {}
     for rule in Rule.objects.filter(active=True):
-        if not matches(rule, facts):
+        area = area_of(rule, facts) if matches(rule, facts) else None
+        if area is not None:
+            wanted[rule.pk] = (rule, area)
+    if not wanted:
+        return []
+    open_alerts = {
+        (a.rule_id, a.area): a
+        for a in Alert.objects.filter(rule_id__in=wanted, status__in=OPEN)
+        if wanted[a.rule_id][1] == a.area
+    }
+    touched = []
+    now = clock.coarse_now()  # what an alert stores because of a report: to the hour
+    for rule, area in wanted.values():
+        alert = open_alerts.get((rule.pk, area))
+        if alert is not None and AlertCase.objects.filter(alert=alert, case=case).exists():
+            touched.append(alert)  # already in it: nothing to do (idempotence)
             continue
-        area = area_of(rule, facts)
-        if area is None:
-            continue
-        alert = _evaluate_rule(rule.pk, area, case)
+        if alert is None and not _fires_for(rule, area, case, now)[0]:
+            continue  # the common case: no alert, no lock, one bounded count
+        alert = _evaluate_rule(rule.pk, area, case, now)
         if alert is not None:
             touched.append(alert)
     return touched
 
 
+def _fires_for(rule: Rule, area: str, case: Case, now: datetime) -> tuple[bool, datetime]:
+    if rule.condition == Condition.EACH:
+        # A report older than the rule's window is no early warning (an old case re-filed).
+        return case.received_at > now - timedelta(days=rule.window_days), now
+    return fires(rule, area, now)
+
+
 @transaction.atomic
-def _evaluate_rule(rule_id: int, area: str, case: Case) -> Alert | None:
-    rule = Rule.objects.select_for_update().get(pk=rule_id)  # one evaluation per rule at once
-    now = clock.coarse_now()  # what an alert stores because of a report: to the hour
+def _evaluate_rule(rule_id: int, area: str, case: Case, now: datetime) -> Alert | None:
+    """Under the rule's row lock (one evaluation per rule at once): join or raise."""
+    rule = Rule.objects.select_for_update().get(pk=rule_id)
     alert = Alert.objects.filter(rule=rule, area=area, status__in=OPEN).first()
     if alert is not None:
         join(alert, [case.pk], at=now)
         return alert
-    if rule.condition == Condition.EACH:
-        # A report older than the rule's window is no early warning (an old case re-filed).
-        fired, start = case.received_at > now - timedelta(days=rule.window_days), now
-    else:
-        fired, start = fires(rule, area, now)
+    fired, start = _fires_for(rule, area, case, now)
     if not fired:
         return None
     ids = [case.pk]
@@ -150,22 +169,25 @@ def raise_alert(rule: Rule, area: str, case_ids: list, *, at: datetime) -> Alert
 
 def join(alert: Alert, case_ids: list, *, at: datetime, record: bool = True) -> int:
     """Link these cases to the alert (once each); return how many joined."""
-    known = set(AlertCase.objects.filter(alert=alert).values_list("case_id", flat=True))
-    new = [cid for cid in dict.fromkeys(case_ids) if cid not in known]
+    ids = list(dict.fromkeys(case_ids))
+    known = set(
+        AlertCase.objects.filter(alert=alert, case_id__in=ids).values_list("case_id", flat=True)
+    )
+    new = [cid for cid in ids if cid not in known]
+    if not new:
+        return 0
     AlertCase.objects.bulk_create(
         [AlertCase(alert=alert, case_id=cid, joined_at=at) for cid in new], ignore_conflicts=True
     )
-    if not new and alert.count:
-        return 0
+    joining = Case.objects.filter(pk__in=new)
     alert.count = AlertCase.objects.filter(alert=alert).count()
-    linked = Case.objects.filter(alert_links__alert=alert)
-    alert.urgent = linked.filter(priority=Priority.P1).exists()
+    alert.urgent = alert.urgent or joining.filter(priority=Priority.P1).exists()
     if not alert.rule.categories:  # a rule about any category: the categories it saw
-        codes = linked.values_list("categories__code", flat=True).distinct()
-        alert.categories = sorted(c for c in codes if c)
+        codes = CaseCategory.objects.filter(case_id__in=new).values_list("code", flat=True)
+        alert.categories = sorted(set(alert.categories) | set(codes))
     alert.last_joined_at = at
     alert.save(update_fields=["count", "urgent", "categories", "last_joined_at"])
-    if record and new:
+    if record:
         audit.record(
             "alert_joined", by="system", at=at, detail={"alert": alert.pk, "count": alert.count}
         )
