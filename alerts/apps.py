@@ -8,7 +8,9 @@ class AlertsConfig(AppConfig):
     def ready(self) -> None:
         from cases import events
 
-        from . import tasks
+        from . import figures, tasks
+
+        figures.register()  # the statistics page and the quarterly report
 
         # A case's clear metadata changed and committed: evaluate the rules (ids only).
         events.metadata_changed.connect(tasks.queue_evaluation, dispatch_uid="alerts-evaluate")

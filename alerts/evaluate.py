@@ -100,16 +100,33 @@ def evaluate(case: Case) -> list[Alert]:
         for a in Alert.objects.filter(rule_id__in=wanted, status__in=OPEN)
         if wanted[a.rule_id][1] == a.area
     }
-    touched = []
     now = clock.coarse_now()  # what an alert stores because of a report: to the hour
+    todo = []
     for rule, area in wanted.values():
         alert = open_alerts.get((rule.pk, area))
         if alert is not None and AlertCase.objects.filter(alert=alert, case=case).exists():
-            touched.append(alert)  # already in it: nothing to do (idempotence)
-            continue
+            continue  # already in it: nothing to do (idempotence)
         if alert is None and not _fires_for(rule, area, case, now)[0]:
             continue  # the common case: no alert, no lock, one bounded count
-        alert = _evaluate_rule(rule.pk, area, case, now)
+        todo.append((rule.pk, area))
+    if not todo:
+        return [a for a in open_alerts.values() if a.links.filter(case=case).exists()]
+    return _act_on(todo, case, now)
+
+
+@transaction.atomic
+def _act_on(todo: list[tuple[int, str]], case: Case, now: datetime) -> list[Alert]:
+    """Join or raise under the rules' row locks (one evaluation per rule at once, taken in
+    id order so two evaluations never wait on each other), in one transaction."""
+    locked = {
+        r.pk: r
+        for r in Rule.objects.select_for_update()
+        .filter(pk__in=[r for r, _a in todo])
+        .order_by("pk")
+    }
+    touched = []
+    for rule_id, area in todo:
+        alert = _evaluate_rule(locked[rule_id], area, case, now)
         if alert is not None:
             touched.append(alert)
     return touched
@@ -122,10 +139,8 @@ def _fires_for(rule: Rule, area: str, case: Case, now: datetime) -> tuple[bool, 
     return fires(rule, area, now)
 
 
-@transaction.atomic
-def _evaluate_rule(rule_id: int, area: str, case: Case, now: datetime) -> Alert | None:
-    """Under the rule's row lock (one evaluation per rule at once): join or raise."""
-    rule = Rule.objects.select_for_update().get(pk=rule_id)
+def _evaluate_rule(rule: Rule, area: str, case: Case, now: datetime) -> Alert | None:
+    """Under the rule's row lock: join the open alert, or raise one if the condition holds."""
     alert = Alert.objects.filter(rule=rule, area=area, status__in=OPEN).first()
     if alert is not None:
         join(alert, [case.pk], at=now)
@@ -179,9 +194,9 @@ def join(alert: Alert, case_ids: list, *, at: datetime, record: bool = True) -> 
     AlertCase.objects.bulk_create(
         [AlertCase(alert=alert, case_id=cid, joined_at=at) for cid in new], ignore_conflicts=True
     )
-    joining = Case.objects.filter(pk__in=new)
-    alert.count = AlertCase.objects.filter(alert=alert).count()
-    alert.urgent = alert.urgent or joining.filter(priority=Priority.P1).exists()
+    alert.count += len(new)  # exact: the rule's row lock is held, links are unique
+    if not alert.urgent:
+        alert.urgent = Case.objects.filter(pk__in=new, priority=Priority.P1).exists()
     if not alert.rule.categories:  # a rule about any category: the categories it saw
         codes = CaseCategory.objects.filter(case_id__in=new).values_list("code", flat=True)
         alert.categories = sorted(set(alert.categories) | set(codes))
