@@ -215,3 +215,16 @@ class PendingAlertMail(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["alert", "user"], name="one_pending_alert_mail")
         ]
+
+
+class FeedToken(models.Model):
+    """A partner system's key to one person's CAP feed: only its SHA-256 is kept."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    label = models.CharField(max_length=80)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]

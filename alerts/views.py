@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from cases import audit, permissions
@@ -94,3 +95,45 @@ def rule_edit(request: HttpRequest, rule_id: str | None = None) -> HttpResponse:
     return TemplateResponse(
         request, "alerts/rule_form.html", context(request, title, form=form, rule=rule)
     )
+
+
+@require_http_methods(["GET", "POST"])
+def feed_tokens(request: HttpRequest) -> HttpResponse:
+    """Issue and revoke the tokens of one's CAP feed; a new token is shown once, here."""
+    from . import feed
+    from .models import FeedToken
+
+    allowed(request, "view_alerts")
+    issued = ""
+    if request.method == "POST":
+        if request.POST.get("revoke", "").isdigit():
+            if feed.revoke(request.user, int(request.POST["revoke"])):
+                messages.success(request, _("The token was revoked."))
+            return redirect("admin:alert_feed_tokens")
+        label = request.POST.get("label", "").strip()
+        if not label or len(label) > 80:
+            messages.error(request, _("Name the system the token is for (80 characters at most)."))
+            return redirect("admin:alert_feed_tokens")
+        issued = feed.issue(request.user, label=label)
+    tokens = FeedToken.objects.filter(user=request.user)
+    return TemplateResponse(
+        request,
+        "alerts/feed_tokens.html",
+        context(request, _("CAP feed for partners"), tokens=tokens, issued=issued),
+    )
+
+
+@csrf_exempt  # a machine's GET with a bearer token: no cookie, no session
+@require_http_methods(["GET"])
+def cap_feed(request: HttpRequest) -> HttpResponse:
+    from . import feed
+
+    header = request.headers.get("Authorization", "")
+    user = feed.user_for(header[7:].strip() if header.startswith("Bearer ") else "")
+    if user is None:
+        response = HttpResponse(_("A valid token is needed."), status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="lanterne-alerts"'
+        return response
+    response = HttpResponse(feed.document(user), content_type="application/xml; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    return response

@@ -103,6 +103,9 @@ class LanterneAdminSite(AdminSite):
             ),
             path("alerts/", view(alerts.alert_list), name="alerts"),
             path("alerts/rules/", view(alerts.rule_list), name="alert_rules"),
+            path("alerts/feed/", view(alerts.feed_tokens), name="alert_feed_tokens"),
+            # For partners' systems: a bearer token, not a staff session.
+            path("alerts/feed.xml", login_not_required(alerts.cap_feed), name="alert_feed"),
             path("alerts/rules/new/", view(alerts.rule_edit), name="alert_rule_add"),
             path("alerts/rules/<str:rule_id>/", view(alerts.rule_edit), name="alert_rule"),
             path("alerts/<str:alert_id>/", view(alert_page.alert_page), name="alert"),
