@@ -8,8 +8,10 @@ dir, or on BENCH_DATABASE_URL (an empty, throwaway database, emptied again at th
 seeded defaults and 98 more over random countries, provinces, categories and all three
 conditions), then:
 
-  16. the evaluation cost per submission: alerts.evaluate.evaluate on recent cases, in
-      process (median and p95) — target ≤ 50 ms;
+  16. the evaluation cost per submission: after one pass over the most recent cases (which
+      raises the alerts the generated data calls for, printed apart), fresh submissions
+      made through intake.submit, each evaluated in process as the worker would (median
+      and p95) — target ≤ 50 ms;
   17. commit to alert visible, with the real worker: a Celery worker as `make run` starts
       it (the embedded file broker, concurrency 1) and urgent reports sent through
       intake.submit one after another; for each, the time from the commit to the case
@@ -81,16 +83,48 @@ def make_rules(rng: random.Random) -> None:
         )
 
 
-def evaluation_cost(reps: int) -> list[float]:
+def catch_up(reps: int) -> list[float]:
+    """Evaluate the most recent cases once: the alerts the generated data calls for are
+    raised here (the heavier path: recipients, outbox, audit)."""
     from alerts import evaluate
     from cases.models import Case
 
-    recent = list(Case.objects.order_by("-received_at")[:reps])
     times = []
-    for case in recent:
+    for case in Case.objects.order_by("-received_at")[:reps]:
         started = time.perf_counter()
         evaluate.evaluate(case)
         times.append(time.perf_counter() - started)
+    return times
+
+
+def per_submission(n: int, rng: random.Random) -> list[float]:
+    """Fresh submissions (intake.submit, random country and categories), each evaluated as
+    the worker would, timed alone; the on-commit announcement is held back meanwhile."""
+    from alerts import evaluate
+    from cases import events, intake, samples, taxonomy
+    from places import provinces
+    from places.countries import COUNTRIES
+
+    receiver = events.metadata_changed.receivers[:]
+    events.metadata_changed.receivers.clear()
+    events.metadata_changed.sender_receivers_cache.clear()
+    times = []
+    try:
+        for _ in range(n):
+            country = rng.choice(list(COUNTRIES))
+            answers = samples.answers(
+                country=country,
+                province=rng.choice(provinces.codes(country) or [""]),
+                categories=rng.sample(list(taxonomy.CATEGORIES), k=rng.choice((1, 2))),
+                urgent=rng.random() < 0.1,
+            )
+            case = intake.submit(answers=answers, language="fr").case
+            started = time.perf_counter()
+            evaluate.evaluate(case)
+            times.append(time.perf_counter() - started)
+    finally:
+        events.metadata_changed.receivers[:] = receiver
+        events.metadata_changed.sender_receivers_cache.clear()
     return times
 
 
@@ -164,11 +198,16 @@ def main() -> int:
             f"{' (BENCH_DATABASE_URL)' if db_url else ''}"
         )
         reps = 40 if args.quick else 200
-        times = evaluation_cost(reps)
+        first = catch_up(reps)
+        say(
+            f"      catching up on the {reps} most recent cases (raising what the data calls "
+            f"for): median {statistics.median(first) * 1000:.1f} ms, p95 {p95(first) * 1000:.1f} ms"
+        )
+        times = per_submission(20 if args.quick else 60, rng)
         results["evaluation"] = {"median": statistics.median(times), "p95": p95(times)}
         say(
             f"  [16] rule evaluation per submission ({RULES} rules, {made['cases']:,} cases, "
-            f"{reps} recent cases): median {times and statistics.median(times) * 1000:.1f} ms, "
+            f"{len(times)} fresh submissions): median {statistics.median(times) * 1000:.1f} ms, "
             f"p95 {p95(times) * 1000:.1f} ms"
         )
         connection.close()  # the worker writes the same database
