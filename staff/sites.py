@@ -110,7 +110,7 @@ class LanterneAdminSite(AdminSite):
             path("alerts/rules/<str:rule_id>/", view(alerts.rule_edit), name="alert_rule"),
             path("alerts/<str:alert_id>/", view(alert_page.alert_page), name="alert"),
             path(
-                "alerts/<str:alert_id>/<slug:act>/",
+                "alerts/<str:alert_id>/act/<slug:act>/",
                 view(alert_page.alert_act),
                 name="alert_act",
             ),
