@@ -42,6 +42,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="4-59/5"),
         "options": {"expires": 4 * 60},
     },
+    # The evaluation of a report whose task was lost (broker down at its commit) runs here.
+    "evaluate-recent-reports": {
+        "task": "alerts.tasks.evaluate_recent",
+        "schedule": crontab(minute="7-59/10"),
+        "options": {"expires": 9 * 60},
+    },
     "remind-deadlines": {
         "task": "cases.tasks.remind_deadlines",
         "schedule": crontab(minute="2-59/15"),

@@ -114,3 +114,21 @@ def test_a_regional_only_report_never_alerts_the_focal_points(
 ):
     send(django_capture_on_commit_callbacks, urgent=True, regional_only=True)
     assert not Alert.objects.exists()
+
+
+def test_a_broker_that_is_down_leaves_the_report_accepted_and_the_sweep_raises_the_alert(
+    coalition, urgent_rule, monkeypatch, django_capture_on_commit_callbacks
+):
+    from alerts import tasks
+
+    def down(*args, **kwargs):
+        raise ConnectionError("the broker is down")
+
+    monkeypatch.setattr(tasks.evaluate_case, "delay", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = report(urgent=True)
+    assert submission.receipt and not Alert.objects.exists()
+    assert tasks.evaluate_recent() == 1
+    assert Alert.objects.get().count == 1
+    assert tasks.evaluate_recent() == 1  # again: still one alert, same count
+    assert Alert.objects.get().count == 1

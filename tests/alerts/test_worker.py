@@ -52,7 +52,8 @@ def test_a_real_worker_raises_the_alert_of_a_real_submission(
         broker.flushdb()
         broker.close()
         celery_app.conf.update(saved)
-        celery_app.pool.force_close_all()
+        # Drop our references only: closing would close kombu's shared pool for this broker
+        # URL, which other tests' apps then get back.
         celery_app._after_fork()
     alert = Alert.objects.get()
     assert list(alert.cases.all()) == [case]
