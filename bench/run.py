@@ -23,6 +23,9 @@ with production KDF costs, and measures over loopback only:
      (`--only actors`; BENCH_DATABASE_URL as for the staff sections).
   13-15. the steering committee's side (bench/steering.py, its own process and data): the
      dashboard, the CSV and the quarterly report's PDF at 100,000 cases. `--only stats`.
+  16-17. early warning (bench/alerts_bench.py, its own process and data): rule evaluation
+     per submission with 100 rules and 100,000 cases, and commit → alert visible with the
+     real worker (p95). `--only alerts`.
 
 Missed targets print FAIL and exit 0; only a broken bench exits non-zero. Every process it
 starts is stopped by PID and the temp dir is removed, whatever happens.
@@ -51,6 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import alerts_bench  # noqa: E402
 import faults  # noqa: E402
 import officers  # noqa: E402
 import registry_bench  # noqa: E402
@@ -761,15 +765,17 @@ def main() -> int:
     parser.add_argument("--upload-mb", type=int, default=100)
     parser.add_argument(
         "--only",
-        choices=("reporter", "staff", "faults", "actors", "stats"),
+        choices=("reporter", "staff", "faults", "actors", "stats", "alerts"),
         help="run only the reporter sections (1-5), the staff sections (6-8), the fault run "
-        "(9), the actor registry's (10-12) or the statistics' (13-15)",
+        "(9), the actor registry's (10-12), the statistics' (13-15) or early warning's "
+        "(16-17)",
     )
     args = parser.parse_args()
     reporter_part, staff_part = args.only in (None, "reporter"), args.only in (None, "staff")
     fault_part = args.only in (None, "faults")
     actors_part = args.only in (None, "actors")
     stats_part = args.only in (None, "stats")
+    alerts_part = args.only in (None, "alerts")
     quick = args.quick
 
     def on_signal(signum, _frame):
@@ -828,6 +834,8 @@ def main() -> int:
             )
         if stats_part:
             results["stats"] = steering_section(tmp, quick)
+        if alerts_part:
+            results["alerts"] = alerts_section(tmp, quick)
 
     except BenchError as error:
         say(f"BENCH BROKE: {error}")
@@ -858,6 +866,8 @@ def main() -> int:
         registry_bench.verdicts(results["actors"], verdict)
     if stats_part:
         steering.verdicts(results["stats"], verdict)
+    if alerts_part:
+        alerts_bench.verdicts(results["alerts"], verdict)
     say(
         f"Bench took {time.monotonic() - began:.0f} s; {load()} (other work on the machine "
         f"inflates latencies and lowers throughput)."
@@ -866,9 +876,19 @@ def main() -> int:
 
 
 def steering_section(tmp: Path, quick: bool) -> dict:
-    """Sections 9-11 in a process of their own (Django is set up once per process)."""
+    """Sections 13-15 in a process of their own (Django is set up once per process)."""
     say("  statistics section (bench/steering.py): 100,000 cases, a steering member's pages")
-    command = [PYTHON, str(ROOT / "bench" / "steering.py"), "--data-dir", str(tmp / "stats")]
+    return own_process("steering.py", tmp / "stats", quick, "STATS-RESULTS ")
+
+
+def alerts_section(tmp: Path, quick: bool) -> dict:
+    """Sections 16-17 in a process of their own, with a real Celery worker."""
+    say("  early-warning section (bench/alerts_bench.py): 100 rules, 100,000 cases, a worker")
+    return own_process("alerts_bench.py", tmp / "alerts", quick, "ALERTS-RESULTS ")
+
+
+def own_process(script: str, data_dir: Path, quick: bool, marker: str) -> dict:
+    command = [PYTHON, str(ROOT / "bench" / script), "--data-dir", str(data_dir)]
     env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
     env["PYTHONUNBUFFERED"] = "1"
     found = None
@@ -880,12 +900,12 @@ def steering_section(tmp: Path, quick: bool) -> dict:
         text=True,
     ) as process:
         for line in process.stdout:
-            if line.startswith("STATS-RESULTS "):
+            if line.startswith(marker):
                 found = json.loads(line.split(" ", 1)[1])
             elif "WARNING" not in line and "lanterne.W010" not in line:
                 say(line.rstrip())
     if process.returncode or found is None:
-        raise BenchError(f"bench/steering.py failed (exit {process.returncode})")
+        raise BenchError(f"bench/{script} failed (exit {process.returncode})")
     return found
 
 

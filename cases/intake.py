@@ -23,6 +23,7 @@ from . import (
     claims,
     content,
     deadlines,
+    events,
     keys,
     notifications,
     report,
@@ -133,6 +134,7 @@ def submit(
                     detail={"files": len(files), "route": route.level},
                 )
                 notifications.queue("new_case", case)
+                events.announce(case)  # early warning evaluates it once committed
             return Submission(case, receipt)
         except IntegrityError:
             if token and (earlier := claims.find(token)):

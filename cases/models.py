@@ -239,6 +239,21 @@ class Case(models.Model):
                 name="case_queue_assignee",
             ),
             models.Index(fields=["status", "next_due"], name="case_status_due"),
+            # Early warning counts an area's reports in a window (alerts.evaluate): the place
+            # first, then the time, then every column the count filters on, so the count
+            # reads the index alone.
+            models.Index(
+                fields=[
+                    "country",
+                    "received_at",
+                    "province",
+                    "priority",
+                    "status",
+                    "regional_only",
+                    "shredded_at",
+                ],
+                name="case_alert_window",
+            ),
             # Statistics count the cases whose step or deadline falls in a fixed period. Each
             # index holds the columns its query reads, so the sealed rows are never touched.
             *(

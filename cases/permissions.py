@@ -50,18 +50,27 @@ COORDINATOR_ACTS = OFFICER_ACTS | {"assign", "grant", "revoke", "close", "reopen
 REGISTRY_ACTS = frozenset({"read_registry", "edit_registry"})
 # Statistics (stats/): the dashboard and its CSV exports, over the person's own scope.
 STATISTICS = frozenset({"view_statistics", "export_statistics"})
+# Early warning (alerts/): see and act on the alerts sent to oneself; coordinators also see
+# their regions' alerts and edit the rules.
+ALERTS = frozenset({"view_alerts", "act_on_alerts"})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     # "staff_site": enter the staff site at all; "hold_case_keys": may be given a case's key.
-    Role.OFFICER: OFFICER_ACTS | REGISTRY_ACTS | STATISTICS | {"staff_site", "hold_case_keys"},
+    Role.OFFICER: OFFICER_ACTS
+    | REGISTRY_ACTS
+    | STATISTICS
+    | ALERTS
+    | {"staff_site", "hold_case_keys"},
     # Coordinators enrol members of their regions and admit them to cases ("admit_staff"):
     # an account an administrator made or reset receives no case until a coordinator does.
     Role.COORDINATOR: COORDINATOR_ACTS
     | REGISTRY_ACTS
     | STATISTICS
+    | ALERTS
     | {
         "staff_site",
         "hold_case_keys",
+        "edit_alert_rules",
         "read_audit_log",
         "enrol_staff",
         "admit_staff",
@@ -71,6 +80,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # "quarterly_report": drafts, finalises and downloads the report to the KP working group;
     # "registry_counts": how many actors each registry holds, never one of them.
     Role.STEERING: STATISTICS
+    | ALERTS
     | {"staff_site", "receive_escalations", "quarterly_report", "registry_counts"},
     # Administrators run the accounts and the settings, never a case's content.
     Role.ADMIN: frozenset(

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_noop
 from lib import clock
 from places import provinces
 
-from . import audit, content, deadlines, keys, notifications, permissions, taxonomy
+from . import audit, content, deadlines, events, keys, notifications, permissions, taxonomy
 from .intake import post_message
 from .models import (
     Case,
@@ -110,6 +110,7 @@ def set_priority(case: Case, *, by, priority: str) -> Case:
         raise NotAllowed(_("Unknown priority."))
     old, case.priority = case.priority, priority
     move(case, case.status, by=by, act="set_priority", detail={"old": old, "new": priority})
+    events.announce(case)
     return case
 
 
@@ -122,6 +123,7 @@ def set_province(case: Case, *, by, province: str) -> Case:
         raise NotAllowed(_("Choose a province of the case's country."))
     old, case.province = case.province, province
     move(case, case.status, by=by, act="set_province", detail={"old": old, "new": province})
+    events.announce(case)
     return case
 
 
@@ -146,6 +148,7 @@ def assess(
         act="assess",
         detail={"priority": priority, "categories": sorted(categories), "admissible": admissible},
     )
+    events.announce(case)
     return case
 
 

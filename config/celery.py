@@ -30,6 +30,24 @@ app.conf.beat_schedule = {
         "schedule": mail_slots(),
         "options": {"expires": settings.LANTERNE_MAIL_SLOT_MINUTES * 60 - 30},
     },
+    # Alert mails leave in the same slots (alerts/mail.py).
+    "deliver-alert-mail": {
+        "task": "alerts.tasks.deliver_alert_mail",
+        "schedule": mail_slots(),
+        "options": {"expires": settings.LANTERNE_MAIL_SLOT_MINUTES * 60 - 30},
+    },
+    # Unacknowledged alerts go to the next tier after their rule's hours (alerts/lifecycle.py).
+    "escalate-alerts": {
+        "task": "alerts.tasks.escalate_alerts",
+        "schedule": crontab(minute="4-59/5"),
+        "options": {"expires": 4 * 60},
+    },
+    # The evaluation of a report whose task was lost (broker down at its commit) runs here.
+    "evaluate-recent-reports": {
+        "task": "alerts.tasks.evaluate_recent",
+        "schedule": crontab(minute="7-59/10"),
+        "options": {"expires": 9 * 60},
+    },
     "remind-deadlines": {
         "task": "cases.tasks.remind_deadlines",
         "schedule": crontab(minute="2-59/15"),

@@ -162,6 +162,7 @@ INSTALLED_APPS = [
     "whistle",
     "actors",
     "stats",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -188,7 +189,10 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Before the apps' folders: the admin's own base_site.html is replaced there (the
+        # staff header, with the count of alerts to acknowledge), and the admin app comes
+        # first among the apps.
+        "DIRS": [BASE_DIR / "staff" / "overrides"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

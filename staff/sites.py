@@ -58,15 +58,22 @@ class LanterneAdminSite(AdminSite):
             tools.append((reverse("admin:statistics"), _("Statistics")))
         if permissions.may(request.user, "quarterly_report"):
             tools.append((reverse("admin:statistics_reports"), _("Quarterly reports")))
+        if permissions.may(request.user, "view_alerts"):
+            from alerts.access import unacknowledged_count
+
+            tools.append((reverse("admin:alerts"), _("Alerts")))
+            context["lanterne_alerts_url"] = reverse("admin:alerts")
+            context["lanterne_unacknowledged"] = unacknowledged_count(request.user)
         context["lanterne_tools"] = tools
         return context
 
     def get_urls(self):
         from django.urls import path
 
+        from alerts import views as alerts
         from stats import views as stats
 
-        from . import enrolment, language, login
+        from . import alert_page, enrolment, language, login
 
         view = self.admin_view
         # Ours come first, so they win over the admin's own views of the same path.
@@ -98,6 +105,19 @@ class LanterneAdminSite(AdminSite):
                 "statistics/reports/<str:quarter>/<slug:language>.<slug:kind>",
                 view(stats.report_file),
                 name="statistics_report_file",
+            ),
+            path("alerts/", view(alerts.alert_list), name="alerts"),
+            path("alerts/rules/", view(alerts.rule_list), name="alert_rules"),
+            path("alerts/feed/", view(alerts.feed_tokens), name="alert_feed_tokens"),
+            # For partners' systems: a bearer token, not a staff session.
+            path("alerts/feed.xml", login_not_required(alerts.cap_feed), name="alert_feed"),
+            path("alerts/rules/new/", view(alerts.rule_edit), name="alert_rule_add"),
+            path("alerts/rules/<str:rule_id>/", view(alerts.rule_edit), name="alert_rule"),
+            path("alerts/<str:alert_id>/", view(alert_page.alert_page), name="alert"),
+            path(
+                "alerts/<str:alert_id>/act/<slug:act>/",
+                view(alert_page.alert_act),
+                name="alert_act",
             ),
             *super().get_urls(),
         ]

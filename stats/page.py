@@ -156,6 +156,9 @@ class Section:
     intro: str = ""
     in_report: bool = True
     summaries: dict = field(default_factory=dict)  # durations, shown once counts are safe
+    # Another domain's shares and durations, computed once suppression has run (from shown
+    # counts only); the built-in handling section uses derive_handling.
+    derive: Callable[[Section], None] | None = None
 
 
 @dataclass
@@ -447,7 +450,9 @@ def build(scope: Scope, period: Period, *, now: datetime | None = None) -> Page:
     page = Page(scope, period, min(period.end, now), now, sections, min_count())
     protect(page)
     for section in sections:
-        if section.summaries:
+        if section.derive is not None:
+            section.derive(section)
+        elif section.summaries:
             derive_handling(section)
     return page
 

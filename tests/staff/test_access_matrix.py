@@ -100,6 +100,16 @@ RULES: dict[str, set[str]] = {
     "admin:statistics_report": {"steering"},
     "admin:statistics_report_finalise": NOBODY,  # POST only; a GET is refused
     "admin:statistics_report_file": {"steering"},
+    # Early warning: each sees the alerts sent to her (a coordinator, her regions' too); only
+    # coordinators edit the rules; the CAP feed takes a bearer token, never a session.
+    "admin:alerts": {"other_officer", "recipient", "coordinator", "steering"},
+    "admin:alert": {"recipient", "coordinator"},
+    "admin:alert_act": {"recipient", "coordinator"},  # the coordinator is told she may not
+    "admin:alert_rules": {"coordinator"},
+    "admin:alert_rule_add": {"coordinator"},
+    "admin:alert_rule": {"coordinator"},
+    "admin:alert_feed_tokens": {"other_officer", "recipient", "coordinator", "steering"},
+    "admin:alert_feed": NOBODY,
 }
 for model in ("auth_group", "auth_user"):
     for view in ("changelist", "add", "history", "delete", "change", "redirect"):
@@ -177,6 +187,12 @@ def world(client, coalition):
         "file": case.attachments.get().pk,
         "quarter": periods.last_quarter(clock.now()).code,
     }
+    from alerts import evaluate
+    from alerts.models import Condition, Rule
+
+    rule = Rule.objects.create(name="each", condition=Condition.EACH)
+    objects["rule"] = rule.pk
+    objects["alert"] = evaluate.raise_alert(rule, "CD", [case.pk], at=case.received_at).pk
     reports.save_draft(
         periods.parse(objects["quarter"]),
         by=coalition["chidi"].user,
@@ -213,6 +229,13 @@ def concrete(name: str, route: str, objects: dict) -> list[tuple[str, str]]:
     path = path.replace("<str:quarter>", objects["quarter"])
     path = path.replace("<slug:language>.<slug:kind>", "fr.csv")
     path = path.replace("<uuid:other>", str(objects["other"]))
+    path = path.replace("<str:rule_id>", str(objects.get("rule", 0)))
+    path = path.replace("<str:alert_id>", str(objects.get("alert", 0)))
+    if "<slug:act>" in path:  # every act of an alert's page
+        return [
+            ("post", "/" + path.replace("<slug:act>", act))
+            for act in ("acknowledge", "assess", "close")
+        ]
     if "<slug:act_name>" in path:  # granting and taking back a registry's key
         return [
             ("post", "/" + path.replace("<slug:act_name>", act))
@@ -233,6 +256,8 @@ def reached(client, method: str, path: str) -> bool:
     response = getattr(client, method)(path, follow=True)
     assert response.status_code < 500, (method, path)
     lands_on = path.split("act/")[0] + "change/" if "/act/" in path else path
+    if "/alerts/" in path and "/act/" in path:  # an alert's act lands on the alert's page
+        lands_on = path.split("act/")[0]
     if re.search(r"/(\d+|[0-9a-f-]{36})/$", path):  # the admin's id → change page redirect
         lands_on = path + "change/"
     landed = response.request["PATH_INFO"]

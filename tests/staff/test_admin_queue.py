@@ -146,7 +146,7 @@ def test_the_queue_costs_the_same_few_queries_for_5_or_40_cases(amani_in, coalit
     with_five = count_queries(amani_in)
     more(35)
     assert len(queue(amani_in)) == 40
-    assert count_queries(amani_in) == with_five <= 21
+    assert count_queries(amani_in) == with_five <= 22  # bench QUEUE_QUERY_TARGET
 
 
 def test_coordinators_read_the_audit_log_and_officers_do_not(client, coalition):

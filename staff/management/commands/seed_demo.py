@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from alerts import defaults as alert_rules
 from cases.models import Role, StaffProfile
 from lib import clock
 from staff import accounts, demo_cases
@@ -60,6 +61,8 @@ class Command(BaseCommand):
             lines.append(f"    TOTP: {enrolment.otpauth_uri}")
             lines.append(f"    recovery key: {enrolment.recovery_key}")
             lines.append(f"    e-mail: {enrolment.profile.user.email}")
+        rules = alert_rules.seed()
+        lines.append(f"{len(rules)} early-warning rules (Alerts, in the staff site).")
         made = demo_cases.make(staff, now=clock.now())
         lines.append(f"{made} DEMO cases over the last {demo_cases.DAYS} days (fictitious).")
         if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
