@@ -74,3 +74,37 @@ def test_the_case_page_shows_the_sentences_not_the_raw_events(worked_case, clien
     assert "Amani read the case (3 times)" in text  # this read came after the escalation
     assert "beatrice escalated it to Regional" in text
     assert "categories: [" not in text and "what: case page" not in text
+
+
+ACTS_IN_CODE = (
+    r'\brecord(?:_many)?\(\s*f?"([a-z_{}]+)"',  # audit.record("act", ...)
+    r'\bact="([a-z_]+)"',  # workflow.move(..., act="act")
+)
+
+
+def acts_in_code() -> set[str]:
+    """Every act name the code writes to the audit log, read from the source."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    found: set[str] = set()
+    for folder in ("cases", "staff", "whistle", "actors", "stats", "alerts"):
+        for path in (root / folder).rglob("*.py"):
+            text = path.read_text()
+            for pattern in ACTS_IN_CODE:
+                found.update(re.findall(pattern, text, re.S))
+    # The alert lifecycle writes f"alert_{act}" for each of its acts.
+    from alerts import lifecycle
+
+    found.discard("alert_{act}")
+    found.update(f"alert_{act}" for act in lifecycle.TRANSITIONS)
+    return found
+
+
+def test_every_act_in_the_audit_log_has_a_name_in_the_readers_language():
+    acts = acts_in_code()
+    assert {"submit", "read", "alert_raised", "read_summaries"} <= acts  # the scan finds them
+    assert sorted(acts - set(history.ACTION_NAMES)) == []
+    with translation.override("fr"):
+        assert history.action_name("alert_raised") == "alerte levée"
