@@ -1,12 +1,10 @@
 """The rules a new organisation starts with (the demo is seeded with them)."""
 
-from django.utils.translation import gettext_noop
-
-from .models import Condition, Grouping, Rule
+from .models import EARLY_WARNINGS_RULE, URGENT_RULE, Condition, Grouping, Rule
 
 DEFAULT_RULES = [
     {
-        "name": gettext_noop("Urgent report: someone's life or freedom is in danger"),
+        "name": URGENT_RULE,
         "condition": Condition.EACH,
         "priorities": ["P1"],
         "group_by": Grouping.COUNTRY,
@@ -14,7 +12,7 @@ DEFAULT_RULES = [
         "escalate_after_hours": 2,
     },
     {
-        "name": gettext_noop("Three early warnings in one province within 7 days"),
+        "name": EARLY_WARNINGS_RULE,
         "condition": Condition.COUNT,
         "categories": ["EWS"],
         "group_by": Grouping.PROVINCE,
@@ -25,8 +23,6 @@ DEFAULT_RULES = [
         "escalate_after_hours": 24,
     },
 ]
-
-DEFAULT_NAMES = frozenset(rule["name"] for rule in DEFAULT_RULES)
 
 
 def seed() -> list[Rule]:

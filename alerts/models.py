@@ -9,7 +9,7 @@ cut to the hour, like the report's own; staff acts keep their exact times.
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
@@ -27,6 +27,13 @@ class Grouping(models.TextChoices):
     PROVINCE = "province", _("One province")
     COUNTRY = "country", _("One country")
     SCOPE = "scope", _("The whole scope")
+
+
+# The names of the rules a new organisation starts with (alerts/defaults.py): shown in the
+# reader's language, where a coordinator's own rule names are shown as typed.
+URGENT_RULE = gettext_noop("Urgent report: someone's life or freedom is in danger")
+EARLY_WARNINGS_RULE = gettext_noop("Three early warnings in one province within 7 days")
+DEFAULT_RULE_NAMES = frozenset({URGENT_RULE, EARLY_WARNINGS_RULE})
 
 
 class Rule(models.Model):
@@ -74,9 +81,7 @@ class Rule(models.Model):
     @property
     def shown_name(self) -> str:
         """The name as the reader reads it: a default rule's in her language, others as typed."""
-        from .defaults import DEFAULT_NAMES  # defaults imports this module
-
-        return gettext(self.name) if self.name in DEFAULT_NAMES else self.name
+        return gettext(self.name) if self.name in DEFAULT_RULE_NAMES else self.name
 
 
 class Status(models.TextChoices):
