@@ -42,6 +42,8 @@ class Field:
     sort_by_words: bool = False
     # Offer the vocabulary as these choices instead (provinces, grouped by country).
     offered: Callable[[], list] | None = None
+    # What an optional field left empty is stored as (categories: "not sure yet").
+    when_empty: object = None
 
     def choices(self) -> list:
         if self.offered is not None:
@@ -58,14 +60,16 @@ class Field:
 
 FIELDS: tuple[Field, ...] = (
     Field(
+        # Optional: a reporter who is not sure sends without choosing, and the report is
+        # counted as "something else, or not sure yet" until an officer assesses it; so
+        # every report still carries a category (statistics rely on it).
         "categories",
         gettext_lazy("What is it about?"),
         CHOICES,
         taxonomy.CATEGORIES,
-        required=True,
         clear=True,
-        help_text=gettext_lazy("Choose every one that fits."),
-        errors={"required": gettext_lazy("Choose at least one kind of problem.")},
+        help_text=gettext_lazy("Choose every one that fits. Not sure? Leave them all empty."),
+        when_empty=[taxonomy.NOT_SURE],
     ),
     Field(
         "urgent",
@@ -171,7 +175,7 @@ def _clean_value(spec: Field, value):
     if value is None or value == spec.empty:
         if spec.required:
             raise InvalidReport(spec.name, str(spec.errors.get("required", _("Required."))))
-        return spec.empty
+        return spec.empty if spec.when_empty is None else spec.when_empty
     if spec.kind == FLAG:
         if not isinstance(value, bool):
             raise InvalidReport(spec.name, _("Yes or no."))

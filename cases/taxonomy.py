@@ -23,7 +23,10 @@ CATEGORIES = {
         "Early warning: something is about to happen (armed group arriving, new rush, "
         "rising tension, planned eviction)"
     ),
+    "OTH": _("Something else, or not sure yet"),
 }
+# What a report sent without a category is counted as, until an officer assesses it.
+NOT_SURE = "OTH"
 
 MINERALS = {
     "diamonds": _("Diamonds"),

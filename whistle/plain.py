@@ -63,6 +63,7 @@ CHOICES = {
             "Early warning: something is about to happen (armed group arriving, new rush, "
             "rising tension, planned eviction)",
         ),
+        "OTH": pgettext_lazy("reporter", "Something else, or I am not sure"),
     },
     "stage": {
         "extraction": pgettext_lazy("reporter", "Extraction (the mine or pit)"),

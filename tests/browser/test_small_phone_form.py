@@ -48,15 +48,14 @@ def test_an_error_is_named_at_the_top_with_a_link_to_its_field(server, new_page)
     expect(summary).to_be_visible()
     assert top_of(page, "[role=alert]") < PHONE["height"], "the summary is on the first screen"
     links = summary.get_by_role("link")
-    expect(links).to_have_count(2)  # the country and the kind of problem, nothing else
+    expect(links).to_have_count(1)  # the country; the kind of problem may stay empty
     expect(links.nth(0)).to_contain_text("Choisissez le pays où cela s'est passé.")
     links.nth(0).click()  # a plain anchor: no script
     expect(page).to_have_url(server + "/report/#id_country")
     box = page.locator("#id_country").bounding_box()
     assert 0 <= box["y"] < PHONE["height"], "the link brings the field on screen"
-    # The category boxes: a fieldset named by its legend, the anchor of its error link.
+    # The category boxes: a fieldset named by its legend.
     expect(page.get_by_role("group", name="De quoi s'agit-il ?")).to_be_visible()
-    expect(links.nth(1)).to_have_attribute("href", "#id_categories")
 
 
 def test_the_help_texts_are_read_with_their_fields(server, new_page):

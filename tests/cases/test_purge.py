@@ -17,7 +17,7 @@ def age(path, hours):
 
 
 def test_old_abandoned_uploads_are_purged_and_young_ones_kept(client, coalition):
-    send_report(client, form_data(categories=None, attachments=jpeg_with_gps()))
+    send_report(client, form_data(country="", attachments=jpeg_with_gps()))
     [old_file] = [p for p in storage.spool_dir().iterdir() if not p.name.endswith(".draft")]
     age(old_file, 25)
     young = storage.spool_dir() / "young"

@@ -17,7 +17,6 @@ pytestmark = pytest.mark.django_db
     [
         ({"country": "XX"}, "country", "Choose from the list"),
         ({"categories": ["DEF", "XXX"]}, "categories", "Choose from the list"),
-        ({"categories": []}, "categories", "Choose at least one kind of problem"),
         ({"mineral": "uranium"}, "mineral", "Choose from the list"),
         ({"stage": "mining"}, "stage", "Choose from the list"),
         ({"what_happened": ""}, "what_happened", "the heart of your report"),
@@ -50,6 +49,13 @@ def test_the_standard_answers_are_accepted_and_missing_optional_ones_filled_in(c
         **{spec.name: spec.empty for spec in report.FIELDS},
         **minimal,
     }
+
+
+def test_a_report_without_a_category_is_not_sure_yet_until_an_officer_assesses_it(coalition):
+    assert report.clean_answers(samples.answers(categories=[]))["categories"] == ["OTH"]
+    assert report.clean_answers(samples.answers(categories=["EWS"]))["categories"] == ["EWS"]
+    case = intake.submit(answers=samples.answers(categories=[])).case
+    assert case.category_codes == ["OTH"]
 
 
 def test_the_public_form_asks_exactly_the_declared_fields():

@@ -28,7 +28,7 @@ def spool(disk) -> list[str]:
 def test_a_full_disk_keeps_what_was_typed_and_the_draft_and_leaves_no_partial_file(
     client, coalition, media_disk, django_capture_on_commit_callbacks
 ):
-    first = send_report(client, form_data(categories=None, attachments=photo_file("pit.jpg")))
+    first = send_report(client, form_data(country="", attachments=photo_file("pit.jpg")))
     kept = spool(media_disk)
     assert len(kept) == 2  # the cleaned photo and its draft's list
 

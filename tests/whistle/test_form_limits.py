@@ -86,8 +86,8 @@ def test_a_form_refused_by_the_csrf_check_leaves_no_file(coalition, settings):
 
 
 def test_files_under_another_field_name_leave_nothing_behind(client, coalition, settings):
-    response = send_report(client, {**form_data(categories=None), "photos": jpeg_with_gps()})
-    assert response.status_code == 200 and "Choose at least one kind of problem." in page_of(
+    response = send_report(client, {**form_data(country=""), "photos": jpeg_with_gps()})
+    assert response.status_code == 200 and "Choose the country where it happened." in page_of(
         response
     )
     assert spool(settings) == []
