@@ -166,18 +166,15 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     args.data_dir.mkdir(parents=True, exist_ok=True)
-    officers.django_in_process(args.data_dir, SCRUBBED)
+    results: dict = {
+        "vendor": officers.empty_database_in_process(args.data_dir, SCRUBBED, "alerts")
+    }
     from django.core.management import call_command
     from django.db import connection
 
-    from cases.models import Case, StaffProfile
     from staff import accounts
 
-    call_command("migrate", verbosity=0)
     db_url = os.environ.get("BENCH_DATABASE_URL", "")
-    if Case.objects.exists() or StaffProfile.objects.exists():
-        raise SystemExit("the alerts bench needs an empty database")
-    results: dict = {"vendor": connection.vendor}
     worker = None
     rng = random.Random("lanterne-alerts-bench")  # noqa: S311
     try:

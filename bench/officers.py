@@ -94,6 +94,20 @@ def django_in_process(data_dir: Path, scrubbed: tuple[str, ...]) -> None:
     django.setup()
 
 
+def empty_database_in_process(data_dir: Path, scrubbed: tuple[str, ...], bench: str) -> str:
+    """Django in this process on a migrated, empty database; return the database's vendor."""
+    django_in_process(data_dir, scrubbed)
+    from django.core.management import call_command
+    from django.db import connection
+
+    from cases.models import Case, StaffProfile
+
+    call_command("migrate", verbosity=0)
+    if Case.objects.exists() or StaffProfile.objects.exists():
+        raise SystemExit(f"the {bench} bench needs an empty database")
+    return connection.vendor
+
+
 # --- HTTP -------------------------------------------------------------------------------
 
 
