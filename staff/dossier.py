@@ -26,7 +26,7 @@ from cases import audit, content, permissions, report, taxonomy
 from cases.models import Case, Sender
 from lib import clock
 from places import provinces
-from stats.pdf import FONT, font_paths
+from stats.pdf import FONT, LanternePDF
 
 from .case_page import case_for, page_url
 
@@ -65,14 +65,10 @@ def exporter_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-class DossierPDF(FPDF):
+class DossierPDF(LanternePDF):
     def __init__(self, watermark: str):
-        super().__init__(orientation="portrait", format="A4")
+        super().__init__("portrait", 16, 18)
         self.watermark = watermark
-        for style, path in font_paths().items():
-            self.add_font(FONT, style, str(path))
-        self.set_margins(16, 16, 16)
-        self.set_auto_page_break(True, margin=18)
 
     def header(self):
         self.set_font(FONT, "B", 30)

@@ -37,14 +37,21 @@ def font_paths() -> dict[str, Path]:
     return paths
 
 
-class ReportPDF(FPDF):
-    def __init__(self, footer_text: str):
-        super().__init__(orientation="landscape", format="A4")
-        self.footer_text = footer_text
+class LanternePDF(FPDF):
+    """An A4 page in DejaVu (every script our languages need), with the given margins."""
+
+    def __init__(self, orientation: str, margin: float, bottom: float):
+        super().__init__(orientation=orientation, format="A4")
         for style, path in font_paths().items():
             self.add_font(FONT, style, str(path))
-        self.set_margins(14, 14, 14)
-        self.set_auto_page_break(True, margin=16)
+        self.set_margins(margin, margin, margin)
+        self.set_auto_page_break(True, margin=bottom)
+
+
+class ReportPDF(LanternePDF):
+    def __init__(self, footer_text: str):
+        super().__init__("landscape", 14, 16)
+        self.footer_text = footer_text
 
     def footer(self):
         self.set_y(-12)
