@@ -3,11 +3,14 @@
 Made through the real functions — intake.submit for each report, the workflow's acts by
 the demo officers — at their own dates (lib.clock.held_at), so the queue, the case pages,
 the dashboard and the quarterly report all have something to show on the first run. Every
-report says it is a demo; no real place, person or event is described.
+report says it is a demo; no real person or event is described. A few real mining towns
+(DEMO_PLACES) name where the fictitious events happen, so that searching inside sealed
+cases ("Nyabibwe") can be tried on the first run.
 """
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import datetime, timedelta
 
@@ -40,24 +43,30 @@ COUNTRIES = {
     "CM": (2, ["TRD", "LAB"]),
     "GN": (1, ["FIN", "GOV"]),
 }
+# Real mining towns, with their provinces, for some of the fictitious DRC reports.
+DEMO_PLACES = {"CD": [("Nyabibwe", "CD-SK"), ("Mongbwalu", "CD-IT"), ("Tshikapa", "CD-KS")]}
 DAYS = 150
 CASES = 140
 
 
-def demo_answers(rng: random.Random, country: str, when: datetime) -> dict:
+def demo_answers(rng: random.Random, country: str, when: datetime, towns: dict) -> dict:
     codes = COUNTRIES[country][1]
     categories = sorted(set(rng.sample(codes, k=rng.choice((1, 1, 1, 2)))))
     province = rng.choice(provinces.codes(country)) if rng.random() < 0.7 else ""
+    place, where = "Demo village", ""
+    if country in towns and rng.random() < 0.5:  # the towns in turn, Nyabibwe first
+        place, province = next(towns[country])
+        where = f"Near {place}: "
     return samples.answers(
         country=country,
         province=province,
-        place="Demo village",
+        place=place,
         mine_site="Demo site",
         categories=categories,
         urgent=rng.random() < 0.05,
-        regional_only=rng.random() < 0.05,
+        regional_only=not where and rng.random() < 0.05,
         incident_date=(when - timedelta(days=rng.randrange(1, 20))).date().isoformat(),
-        what_happened=LABEL + " ".join(STORIES[c] for c in categories),
+        what_happened=LABEL + where + " ".join(STORIES[c] for c in categories),
     )
 
 
@@ -70,6 +79,7 @@ def make(staff: dict, *, now: datetime, seed: str = "lanterne-demo") -> int:
     private = {p.user_id: keys.unseal_private_key(p, pw) for p, pw in staff.values()}
     weights = [w for w, _c in COUNTRIES.values()]
     made = 0
+    towns = {country: itertools.cycle(places) for country, places in DEMO_PLACES.items()}
     # Demo receipts are never shown or kept, so they need no costly derivation.
     costly, settings.LANTERNE_RECEIPT_KDF = settings.LANTERNE_RECEIPT_KDF, (64, 1)
     try:
@@ -77,7 +87,8 @@ def make(staff: dict, *, now: datetime, seed: str = "lanterne-demo") -> int:
             country = rng.choices(list(COUNTRIES), weights)[0]
             when = now - timedelta(hours=rng.randrange(24 * 2, 24 * DAYS))
             with clock.held_at(when.replace(minute=0, second=0, microsecond=0)):
-                case = intake.submit(answers=demo_answers(rng, country, when), language="fr").case
+                answers = demo_answers(rng, country, when, towns)
+                case = intake.submit(answers=answers, language="fr").case
             handler = officers.get(country)
             if handler is None or case.regional_only:
                 region = [c for c in coordinators if country in _countries_of(c[0])]

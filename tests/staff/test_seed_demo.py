@@ -6,7 +6,7 @@ import re
 import pytest
 from django.core.management import call_command
 
-from cases import access, content, keys
+from cases import access, content, keys, search
 from cases.models import AuditEvent, Case, StaffProfile
 from staff import demo_cases
 
@@ -39,6 +39,11 @@ def test_the_demo_has_months_of_labelled_cases_in_several_countries_and_states(
     for case in cases.filter(country="CD", regional_only=False)[:10]:
         key = access.case_key_for_staff(case, officer.user, private)
         assert content.read_report(case, key)["what_happened"].startswith("DEMO — fictitious")
+    # Search inside sealed cases can be tried at once: a town named in some DRC reports.
+    search.catch_up(officer.user, private)
+    found = search.matching(Case.objects.all(), officer.user, private, "nyabibwe")
+    assert found.exists() and all(c.province == "CD-SK" for c in found)
+    assert not search.matching(Case.objects.all(), officer.user, private, "timbuktu").exists()
     # Run again: nothing more is made, the logins are printed again.
     again = io.StringIO()
     call_command("seed_demo", stdout=again)
