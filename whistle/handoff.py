@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -73,8 +74,12 @@ def take(request, handle: str) -> dict | None:
 
 def _first_time(handle: str) -> bool:
     """Remember a shown handle until it would expire anyway (a copied cookie shows nothing)."""
+    now = clock.now()
+    # Kept to the end of the hour in which it could last be used: its expiry time in the
+    # cache says which hour a receipt was shown, not the minute.
+    keep = (clock.hour_after(now + timedelta(seconds=LIFETIME)) - now).total_seconds()
     try:
-        return cache.add(f"receipt-shown:{handle}", 1, LIFETIME)
+        return cache.add(f"receipt-shown:{handle}", 1, keep)
     except Exception:  # noqa: BLE001 - a cache that is down: the deleted cookie still holds
         return True
 

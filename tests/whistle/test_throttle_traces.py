@@ -145,3 +145,25 @@ def test_beat_purges_the_file_cache_every_hour(file_cache):
     assert [p.name for p in file_cache.glob("*.djcache")] == [
         Path(caches["default"]._key_to_file("throttle-live")).name
     ]
+
+
+def cache_expiries(folder: Path) -> list[float]:
+    expiries = []
+    for entry in folder.glob("*.djcache"):
+        with entry.open("rb") as f:
+            expiries.append(pickle.load(f))  # noqa: S301 - the test's own cache files
+    return expiries
+
+
+@pytest.mark.django_db
+def test_after_a_report_and_its_receipt_page_every_cache_entry_expires_on_the_hour(
+    file_cache, client, coalition
+):
+    from tests.whistle.pages import form_data, receipt_of, send_report
+
+    response = send_report(client, form_data())
+    assert receipt_of(response)  # the receipt page was shown, once
+    expiries = cache_expiries(file_cache)
+    assert len(expiries) >= 2  # the throttle's entries and the shown receipt page's
+    off_the_hour = [e for e in expiries if abs(e - round(e / 3600) * 3600) >= 0.01]
+    assert off_the_hour == []
