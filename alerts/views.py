@@ -9,12 +9,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from cases import audit, permissions
+from lib import clock
 from places import provinces
 
 from . import access
@@ -80,7 +80,7 @@ def rule_edit(request: HttpRequest, rule_id: str | None = None) -> HttpResponse:
     form = RuleForm(request.POST or None, instance=rule)
     if request.method == "POST" and form.is_valid():
         saved = form.save(commit=False)
-        saved.updated_at = timezone.now()
+        saved.updated_at = clock.now()
         if rule is None:
             saved.created_by = request.user
         saved.save()
