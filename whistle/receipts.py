@@ -37,25 +37,34 @@ def _count(request, what: str, delta: int = 1) -> None:
         counters.bump(key, delta, counters.rest_of_hour())
 
 
-def begin_guess(request) -> bool:
-    """Count a receipt tried from here before it is checked; False when over a limit.
+def _take(request, what: str, per_address: int, overall: float) -> bool:
+    """Count one more `what` from here before it is done; False (and nothing counted) when
+    that goes over a limit.
 
-    Counting first, atomically, is what holds the limit under a burst: of N guesses sent
-    at once only the first LANTERNE_RECEIPT_TRIES_PER_HOUR see a count within it. A
-    refused guess is taken back at once (nothing was checked); the address bucket is
-    counted before the global ceiling, so one place over its limit cannot use it up.
+    Counting first, atomically, is what holds a limit under a burst: of N requests sent at
+    once only the first `per_address` see a count within it. A refused one is taken back
+    at once; the address bucket is counted before the global ceiling, so one place over
+    its limit cannot use the ceiling up.
     """
-    total, *mine = _counters(request, "receipt-fail")
+    total, *mine = _counters(request, what)
     taken = []
-    limits = [(k, settings.LANTERNE_RECEIPT_TRIES_PER_HOUR) for k in mine]
-    limits.append((total, settings.LANTERNE_RECEIPT_TRIES_GLOBAL_PER_HOUR))
-    for key, limit in limits:
+    for key, limit in [*((k, per_address) for k in mine), (total, overall)]:
         taken.append(key)
         if counters.bump(key, 1, counters.rest_of_hour()) > limit:
             for done in taken:
                 counters.bump(done, -1, counters.rest_of_hour())
             return False
     return True
+
+
+def begin_guess(request) -> bool:
+    """Count a receipt tried from here before it is checked; False when over a limit."""
+    return _take(
+        request,
+        "receipt-fail",
+        settings.LANTERNE_RECEIPT_TRIES_PER_HOUR,
+        settings.LANTERNE_RECEIPT_TRIES_GLOBAL_PER_HOUR,
+    )
 
 
 def forgive_guess(request) -> None:
@@ -68,8 +77,14 @@ def submissions_blocked(request) -> bool:
     return _over(request, "submit", settings.LANTERNE_SUBMISSIONS_PER_HOUR, float("inf"))
 
 
-def count_submission(request) -> None:
-    _count(request, "submit")
+def begin_submission(request) -> bool:
+    """Count a report from here before it is saved; False when that is over the limit."""
+    return _take(request, "submit", settings.LANTERNE_SUBMISSIONS_PER_HOUR, float("inf"))
+
+
+def forgive_submission(request) -> None:
+    """The report begun with begin_submission made no new case (an error, or sent again)."""
+    _count(request, "submit", -1)
 
 
 def new_submission_token() -> str:

@@ -62,6 +62,10 @@ NOT_SAVED = gettext_lazy(
 DISK_FULL = gettext_lazy(
     "Your report could not be saved just now. Nothing you typed is lost: please send it again."
 )
+TOO_MANY_REPORTS = gettext_lazy(
+    "Many reports were sent from your network in the last hour. "
+    "Nothing you typed or attached is lost: please send it again later."
+)
 MESSAGE_NOT_SAVED = gettext_lazy(
     "Your message could not be saved just now. Nothing you typed is lost: please send it again."
 )
@@ -87,24 +91,28 @@ def report(request):
     if file_errors.server_fault:
         form.add_error(None, DISK_FULL)
     if receipts.submissions_blocked(request):
-        form.add_error(
-            None,
-            _(
-                "Many reports were sent from your network in the last hour. "
-                "Nothing you typed or attached is lost: please send it again "
-                "later."
-            ),
-        )
+        form.add_error(None, TOO_MANY_REPORTS)
     elif form.is_valid() and not file_errors:
+        # Counted before it is saved, so a burst cannot slip past the limit.
+        if not receipts.begin_submission(request):
+            form.add_error(None, TOO_MANY_REPORTS)
+            return render_report(request, form, draft, file_errors, token)
         try:
             submission = intake.submit(
                 answers=form.answers(), files=draft.files, language=get_language(), token=token
             )
         except Exception:  # noqa: BLE001 - whatever failed, nothing was committed: say so
+            receipts.forgive_submission(request)
             log.exception("a submission could not be saved; the reporter was asked to retry")
             form.add_error(None, NOT_SAVED)
         else:
+            if submission.repeated or submission.receipt is None:
+                receipts.forgive_submission(request)  # no new case
             return show_receipt(request, submission, draft)
+    return render_report(request, form, draft, file_errors, token)
+
+
+def render_report(request, form, draft, file_errors, token: str):
     return render(
         request,
         "whistle/report.html",
@@ -117,8 +125,6 @@ def show_receipt(request, submission: intake.Submission, draft: Draft):
     draft.discard(keep_files=True)
     if submission.receipt is None:
         return render(request, "whistle/already_sent.html", status=409)
-    if not submission.repeated:
-        receipts.count_submission(request)
     return handoff.redirect_to_receipt(
         submission.receipt, [f.name for f in draft.files if not f.scrubbed]
     )

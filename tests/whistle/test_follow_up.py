@@ -75,6 +75,18 @@ def test_a_flood_of_reports_from_one_address_is_slowed(client, coalition, settin
     assert "The commander of the roadblock" in page  # nothing typed is lost
 
 
+def test_a_report_that_could_not_be_saved_does_not_count_against_the_limit(client, amani, settings):
+    from tests.whistle.pages import form_data, send_report
+
+    settings.LANTERNE_SUBMISSIONS_PER_HOUR = 1
+    flood = {"REMOTE_ADDR": "198.51.100.78"}
+    nobody = send_report(client, form_data(country="SL", province=""), **flood).content.decode()
+    assert "could not be saved just now" in nobody  # no officer for Sierra Leone: no case
+    assert 'id="receipt"' in send_report(client, form_data(), **flood).content.decode()
+    page = send_report(client, form_data(), **flood).content.decode()
+    assert "Many reports were sent from your network" in page
+
+
 def test_guessing_from_many_addresses_hits_the_global_ceiling(client, coalition, settings):
     settings.LANTERNE_RECEIPT_TRIES_GLOBAL_PER_HOUR = 5
     for n in range(5):

@@ -74,7 +74,7 @@ def test_the_hourly_key_is_random_lives_in_the_cache_and_dies_with_the_hour(
 
 def test_every_throttle_entry_expires_on_the_hour(file_cache):
     receipts.begin_guess(request_from(SUSPECTS[0]))
-    receipts.count_submission(request_from(SUSPECTS[1]))
+    assert receipts.begin_submission(request_from(SUSPECTS[1]))
     expiries = []
     for entry in file_cache.glob("*.djcache"):
         with entry.open("rb") as f:
@@ -93,15 +93,15 @@ def test_an_ipv6_subscriber_rotating_inside_her_64_is_one_place(settings):
     assert counters.client_network("::ffff:198.51.100.23") == "198.51.100.23"
 
 
-def concurrent_guesses(n: int, address: str) -> int:
-    """n guesses released at the same instant from threads; how many were let through."""
+def concurrent(n: int, begin) -> int:
+    """n calls of begin() released at the same instant from threads; how many got through."""
     barrier, allowed = threading.Barrier(n), []
 
-    def guess() -> None:
+    def one() -> None:
         barrier.wait()
-        allowed.append(receipts.begin_guess(request_from(address)))
+        allowed.append(begin())
 
-    threads = [threading.Thread(target=guess) for _ in range(n)]
+    threads = [threading.Thread(target=one) for _ in range(n)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -113,13 +113,24 @@ def test_a_burst_of_guesses_gets_no_more_than_the_limit_through_the_file_cache(
     file_cache, settings
 ):
     settings.LANTERNE_RECEIPT_TRIES_PER_HOUR = 10
-    assert concurrent_guesses(24, SUSPECTS[0]) == 10  # was 14
+    assert concurrent(24, lambda: receipts.begin_guess(request_from(SUSPECTS[0]))) == 10  # was 14
 
 
 def test_a_burst_of_guesses_gets_no_more_than_the_limit_through_the_test_cache(settings):
     # Redis when REDIS_URL is set (as in CI), the memory cache otherwise.
     settings.LANTERNE_RECEIPT_TRIES_PER_HOUR = 10
-    assert concurrent_guesses(24, SUSPECTS[0]) == 10
+    assert concurrent(24, lambda: receipts.begin_guess(request_from(SUSPECTS[0]))) == 10
+
+
+def test_a_burst_of_reports_from_one_place_gets_no_more_than_the_limit_through(
+    file_cache, settings
+):
+    settings.LANTERNE_SUBMISSIONS_PER_HOUR = 5
+    assert concurrent(16, lambda: receipts.begin_submission(request_from(SUSPECTS[0]))) == 5
+    assert not receipts.begin_submission(request_from(SUSPECTS[0]))
+    receipts.forgive_submission(request_from(SUSPECTS[0]))  # one of them made no case
+    assert receipts.begin_submission(request_from(SUSPECTS[0]))
+    assert receipts.begin_submission(request_from(SUSPECTS[1]))  # another place is not held
 
 
 def test_the_global_ceiling_is_not_used_up_by_one_place_over_its_limit(settings):
