@@ -26,6 +26,7 @@ file system or the disk keeps of a deleted file (docs/operations.md).
 
 import logging
 import secrets
+import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -138,8 +139,36 @@ def erase_freed_space() -> None:
             if busy:
                 logger.warning("retention: the WAL checkpoint was busy; it runs again next time")
         elif connection.vendor == "postgresql":
+            wait_for_older_snapshots(cursor)
             for table in SHREDDED_TABLES:
                 cursor.execute(f'VACUUM FULL "{table}"')
+
+
+# How long an erase waits for other sessions' older snapshots to end (an autovacuum
+# ANALYZE, a report query); a longer one (a backup being dumped) is left to the next runs.
+SNAPSHOT_WAIT_SECONDS = 30
+
+
+def wait_for_older_snapshots(cursor) -> None:
+    """Wait (a while) until no other session of this database holds a snapshot taken
+    before now: VACUUM FULL keeps every row version such a snapshot may still see."""
+    cursor.execute("SELECT (txid_current() % 4294967296)::text::xid")
+    (now,) = cursor.fetchone()
+    deadline = time.monotonic() + SNAPSHOT_WAIT_SECONDS
+    while True:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL"
+            " AND age(backend_xmin) > age(%s::xid)",
+            [now],
+        )
+        (older,) = cursor.fetchone()
+        if not older:
+            return
+        if time.monotonic() > deadline:
+            logger.warning("retention: %d older snapshot(s) still held; erased again later", older)
+            return
+        time.sleep(0.2)
 
 
 # A session holding an older snapshot (a backup being dumped, say) keeps VACUUM from

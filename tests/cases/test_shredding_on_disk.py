@@ -118,3 +118,43 @@ def test_the_freed_space_is_erased_again_on_the_next_days_runs(client, coalition
     before = erasure_mark()
     assert apply_retention() == 0
     assert erasure_mark() == before
+
+
+def reader_holding_a_snapshot():
+    """Another session of this database inside a read transaction: it holds a snapshot."""
+    settings = connection.settings_dict
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        other = psycopg.connect(
+            host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"],
+            password=settings["PASSWORD"] or None, dbname=settings["NAME"], autocommit=False,
+        )  # fmt: skip
+        other.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+    else:
+        import sqlite3
+
+        other = sqlite3.connect(settings["NAME"], isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN")
+    other.execute("SELECT count(*) FROM cases_keywrap").fetchone()
+    return other
+
+
+def test_an_erase_waits_for_a_snapshot_held_elsewhere_to_end(client, coalition, frozen):
+    """Another session's older snapshot (an autovacuum ANALYZE, a report query) would keep
+    the shredded rows' old versions on disk: the erase waits for it to end (PostgreSQL:
+    retention.wait_for_older_snapshots; SQLite: the checkpoint's busy timeout)."""
+    import threading
+    import time
+
+    case, _receipt = closed_case(client, coalition)
+    copies = key_copies(case)
+    frozen.to(case.closed_at + timedelta(days=366))
+    other = reader_holding_a_snapshot()
+    threading.Timer(1.5, other.rollback).start()
+    started = time.monotonic()
+    assert apply_retention() == 1
+    assert time.monotonic() - started >= 1.4  # it waited for the snapshot to end
+    other.close()
+    after = database_files()
+    assert [what for what, blob in copies.items() if blob in after] == []
