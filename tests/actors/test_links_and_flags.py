@@ -86,7 +86,7 @@ def test_the_link_s_incident_date_opens_with_the_case_key_not_the_registry_key(c
     case = report(country="CD", incident_date="2024-09-15").case
     made = link(amani, etoile, case)
     assert registry.link_facts(made, key_of(case, amani))["incident_date"] == "2024-09-15"
-    with pytest.raises(crypto.CryptoError):
+    with pytest.raises(crypto.CryptoError, match="cannot open"):
         registry.link_facts(made, ring(amani)["CD"].key)
 
 

@@ -124,7 +124,7 @@ def test_a_new_key_after_a_departure_leaves_the_old_copy_useless(coalition):
     etoile.refresh_from_db()
     assert fresh.generation == 2 and fresh.key != copied.key
     assert registry.read(etoile, fresh).name == "Comptoir Étoile"
-    with pytest.raises(crypto.CryptoError):
+    with pytest.raises(crypto.CryptoError, match="cannot open"):
         registry.read(etoile, copied)
     assert set(RegistryWrap.objects.values_list("user__username", flat=True)) == {
         "amani",

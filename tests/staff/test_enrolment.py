@@ -198,7 +198,7 @@ def test_after_a_reset_a_coordinator_gives_back_the_cases_she_holds(
     redeem(shown(reset, "enrolment-code"))
     amani.refresh_from_db()
     new_private = keys.unseal_private_key(amani, NEW_PASSWORD)
-    with pytest.raises(access.NotFound):
+    with pytest.raises(access.NotFound, match="not one this person may open"):
         access.case_key_for_staff(case, amani.user, new_private)
 
     # Béatrice gave up the other case before: that one stays lost.

@@ -105,5 +105,5 @@ def test_each_role_sees_its_own_scope_and_no_filter_widens_it(coalition):
         "LR",
         "SL",
     )
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionError, match="statistics are not for this role"):
         scope.for_user(coalition["amani"].user.__class__.objects.create(username="nobody"))
