@@ -62,7 +62,8 @@ def test_serve_drops_an_empty_broker_message_and_stays_up(aligned, tmp_path, set
             app.send_task("cases.tasks.purge_abandoned_uploads", queue="celery", retry=False)
         except OperationalError:
             pass  # the publisher is told; the empty file stays behind
-        assert [p.stat().st_size for p in broker.glob("*.msg")] == [0]
+        (empty,) = broker.glob("*.msg")
+        assert empty.stat().st_size == 0
         filler.unlink()
         app.send_task("cases.tasks.purge_abandoned_uploads", queue="celery")
 
@@ -92,7 +93,8 @@ def test_serve_drops_an_empty_broker_message_and_stays_up(aligned, tmp_path, set
             wait_for(lambda: dropped in log.read_text(), 30, "the bad file dropped", log)
             assert served.poll() is None, log.read_text()
             assert Client(port, timeout=10).get("/report/").status == 200
-            assert list(broker.glob("*.msg")) == []
+            # Beat may already have published its own tasks: only the empty file must be gone.
+            assert not empty.exists()
 
             # A worker that dies anyway is started again; the site stays up meanwhile.
             worker = celery_child(served.pid)
