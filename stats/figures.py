@@ -16,7 +16,7 @@ from django.db.models import Count, F, Q
 
 from cases.models import OPEN_STATUSES, Case, CaseCategory, Escalation, Level, Outcome
 
-from .durations import Seconds, Summary, summarise
+from .durations import Seconds, Summary, summarise_each
 from .periods import Period
 from .scope import NOT_GIVEN, Scope
 
@@ -96,12 +96,11 @@ def deadlines(scope: Scope, period: Period, as_of: datetime) -> dict:
 
 def times(scope: Scope, period: Period) -> dict[str, Summary]:
     """For each step reached in the period: how many cases, and how long from receipt."""
-    found = {}
-    for name, field in MEASURES.items():
-        steps = in_scope(scope).filter(within(field, period.start, period.end))
-        n = steps.order_by().aggregate(n=Count(field))["n"]
-        found[name] = summarise(steps, Seconds(field, "received_at"), n)
-    return found
+    steps = {
+        name: (within(field, period.start, period.end), Seconds(field, "received_at"))
+        for name, field in MEASURES.items()
+    }
+    return summarise_each(in_scope(scope), steps)
 
 
 def backlog(scope: Scope, now: datetime) -> tuple[dict, dict]:

@@ -6,12 +6,13 @@ from fractions import Fraction
 
 import pytest
 from django.db import transaction
+from django.db.models import Q
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cases import workflow
 from cases.models import Case
-from stats.durations import MEDIAN, P90, Seconds, interpolate, summarise
+from stats.durations import MEDIAN, P90, Seconds, Summary, interpolate, summarise, summarise_each
 from tests.conftest import key_of, report
 
 
@@ -72,3 +73,35 @@ def test_the_database_median_and_p90_of_real_acknowledgements_match_python(
             raise Rollback
     except Rollback:
         pass
+
+
+@pytest.mark.django_db
+def test_several_steps_summarised_in_one_pass_each_match_python(coalition, frozen):
+    """summarise_each (one query with a FILTER per step on PostgreSQL, one step at a time
+    elsewhere) gives each step its own cases' quantiles, and a step with none gives none."""
+    amani = coalition["amani"]
+    start = datetime(2026, 3, 2, 8, tzinfo=UTC)
+    hours = [1, 5, 30, 2, 70, 9, 400, 12]
+    for delay in hours:
+        frozen.to(start)
+        case = report(incident_date="2026-03-01").case
+        frozen.advance(hours=delay)
+        workflow.acknowledge(case, by=amani.user, case_key=key_of(case, amani))
+    seconds = Seconds("acknowledged_at", "received_at")
+    quick = start.replace(day=3, hour=8)  # acknowledged within a day
+    steps = {
+        "quick": (Q(acknowledged_at__lte=quick), seconds),
+        "slow": (Q(acknowledged_at__gt=quick), seconds),
+        "never": (Q(acknowledged_at__lt=start), seconds),
+    }
+    found = summarise_each(Case.objects.all(), steps)
+    for name, wanted in (
+        ("quick", [h for h in hours if h <= 24]),
+        ("slow", [h for h in hours if h > 24]),
+    ):
+        summary = found[name]
+        assert summary.n == len(wanted)
+        assert (summary.median, summary.p90) == pytest.approx(
+            python_quantiles(sorted(h * 3600.0 for h in wanted)), abs=1e-3
+        )
+    assert found["never"] == Summary(0, None, None)
