@@ -10,7 +10,11 @@ or the database at BENCH_DATABASE_URL (e.g. PostgreSQL) if that is set. It measu
      a middle page, the "overdue" filter);
   7. staff login: the Argon2id floor (settings.LANTERNE_PASSWORD_KDF, in-process, in the
      same run) against the wall time of the two-step login over HTTP (password, then a
-     TOTP code); target ≤ 1.3 × (the sealed key is the password's only verifier);
+     TOTP code). Two targets: the password step ≤ 1.3 × the floor (the sealed key is the
+     password's only verifier: a second KDF would show as 2 ×), and the rest of the flow (the
+     two GETs and the code step) ≤ 100 ms. One ratio for the whole flow mixed a fixed cost
+     (four requests, ~45 ms) with a machine-dependent one (the KDF), so it passed or failed
+     with the machine's speed, not with what the login does;
   8. opening a case with ten attachments and fifty messages over HTTP, and its query count;
   6b. a word search inside the sealed cases at 100,000 cases (the queue's search box, over
      HTTP): a rare word ("Nyabibwe", in about 0.3 % of the cases), a common one (in every
@@ -55,7 +59,8 @@ QUEUE_MS_TARGET = 300
 SEARCH_MS_TARGET = 500
 TOWNS = ["Nyabibwe"] + [f"Town{n}" for n in range(299)]  # Nyabibwe: 1 clone in 300
 VOCABULARY = [f"word{n}" for n in range(5000)]
-LOGIN_TARGET = 1.3  # the whole two-step login, against one Argon2id run
+LOGIN_TARGET = 1.3  # the password step, against one Argon2id run
+LOGIN_REST_MS = 100  # the rest of the two-step login: GET form, GET code form, POST code
 
 
 def bench_answers() -> dict:
@@ -649,7 +654,8 @@ def section(*, data_dir: Path, tmp: Path, quick: bool, servers: list, helpers) -
             f"{post_pw / floor:.2f} ×): the password is checked by opening the sealed key, "
             "its only verifier (staff/backends.py)"
         )
-        results["login"] = {"floor": floor, "flow": flow, "post_password": post_pw}
+        rest = statistics.median(s["flow"] - s["password"] for s in steps)
+        results["login"] = {"floor": floor, "flow": flow, "post_password": post_pw, "rest": rest}
 
         # --- [6] queue timing over HTTP ----------------------------------------------
         device = TOTPDevice.objects.get(user=officer.user, confirmed=True)
@@ -776,11 +782,16 @@ def verdicts(results: dict, verdict, say_=say) -> None:
             f"{SEARCH_MS_TARGET} ms median at 100,000 cases, {name}: {ms(median)}"
         )
     login = results["login"]
-    ratio = login["flow"] / login["floor"]
+    ratio = login["post_password"] / login["floor"]
     say_(
-        f"  {verdict(ratio <= LOGIN_TARGET)}  staff login (two steps over HTTP) ≤ {LOGIN_TARGET} × "
-        f"one Argon2id: {ms(login['flow'])} = {ratio:.2f} × the {ms(login['floor'])} floor "
-        "measured in the same run"
+        f"  {verdict(ratio <= LOGIN_TARGET)}  staff login's password step over HTTP ≤ "
+        f"{LOGIN_TARGET} × one Argon2id: {ms(login['post_password'])} = {ratio:.2f} × the "
+        f"{ms(login['floor'])} floor measured in the same run"
+    )
+    say_(
+        f"  {verdict(login['rest'] * 1000 <= LOGIN_REST_MS)}  the rest of the two-step login "
+        f"(GET form, GET code form, POST code) ≤ {LOGIN_REST_MS} ms: {ms(login['rest'])} "
+        f"(whole flow {ms(login['flow'])} = {login['flow'] / login['floor']:.2f} × the floor)"
     )
     page = results["case_page"]
     say_(
