@@ -3,14 +3,21 @@
 A person sees the alerts sent to them, and a coordinator also those of her regions (to see
 that they were handled). Only recipients act (alerts.lifecycle). A missing alert and one
 that is not yours fail the same way (NotFound).
+
+A rule belongs to the coordinators of the countries it reaches: one about countries of
+Central Africa is edited by Central Africa's coordinators, not by West Africa's, who could
+otherwise silence another region's early warning. A rule for the whole coalition (the
+defaults) is every coordinator's. Every save is audited either way.
 """
 
 from django.db.models import Q, QuerySet
 
 from cases import permissions
 from cases.models import Role
+from places.countries import REGIONS
 
-from .models import Alert, Status
+from . import rules
+from .models import Alert, Rule, Status
 
 
 class NotFound(Exception):
@@ -26,6 +33,25 @@ def visible(user) -> QuerySet:
         for region in profile.region_list:
             seen |= Q(regions__contains=f",{region},")
     return Alert.objects.filter(seen).distinct()
+
+
+def covered_countries(user) -> frozenset[str]:
+    """The countries of a coordinator's regions."""
+    profile = permissions.profile_of(user)
+    if profile is None:
+        return frozenset()
+    return frozenset(c for r in profile.region_list if r in REGIONS for c in REGIONS[r][1])
+
+
+def outside_regions(user, rule: Rule) -> list[str]:
+    """The countries this rule reaches beyond the editor's regions (none: she may edit it)."""
+    if rules.whole_coalition(rule):
+        return []
+    return sorted(rules.reach(rule) - covered_countries(user))
+
+
+def may_edit_rule(user, rule: Rule) -> bool:
+    return permissions.may(user, "edit_alert_rules") and not outside_regions(user, rule)
 
 
 def alert_for(user, alert_id) -> Alert:

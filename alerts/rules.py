@@ -35,6 +35,19 @@ def scope_countries(rule: Rule) -> frozenset[str]:
     return frozenset(found or COUNTRIES)
 
 
+def reach(rule: Rule) -> frozenset[str]:
+    """The countries a rule's reports can come from: its scope, narrowed to the countries of
+    its provinces when it lists some."""
+    countries = scope_countries(rule)
+    if rule.provinces:
+        countries &= {p[:2] for p in rule.provinces}
+    return countries
+
+
+def whole_coalition(rule: Rule) -> bool:
+    return reach(rule) == frozenset(COUNTRIES)
+
+
 def matches(rule: Rule, facts: Facts, countries: frozenset[str] | None = None) -> bool:
     countries = scope_countries(rule) if countries is None else countries
     if facts.country not in countries:

@@ -62,11 +62,22 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 
 def rule_list(request: HttpRequest) -> HttpResponse:
     allowed(request, "edit_alert_rules")
+    rows = [(rule, access.may_edit_rule(request.user, rule)) for rule in Rule.objects.all()]
     return TemplateResponse(
         request,
         "alerts/rule_list.html",
-        context(request, _("Early-warning rules"), rules=Rule.objects.all()),
+        context(request, _("Early-warning rules"), rows=rows),
     )
+
+
+def not_yours(countries: list[str]) -> str:
+    from places.countries import COUNTRIES
+
+    names = ", ".join(str(COUNTRIES.get(c, c)) for c in countries)
+    return _(
+        "This rule reaches countries outside your regions (%(countries)s): the coordinators "
+        "of their regions edit it."
+    ) % {"countries": names}
 
 
 @require_http_methods(["GET", "POST"])
@@ -77,9 +88,16 @@ def rule_edit(request: HttpRequest, rule_id: str | None = None) -> HttpResponse:
         rule = Rule.objects.filter(pk=int(rule_id) if rule_id.isdigit() else 0).first()
         if rule is None:
             raise Http404
+        if strays := access.outside_regions(request.user, rule):
+            messages.error(request, not_yours(strays))
+            return redirect("admin:alert_rules")
     form = RuleForm(request.POST or None, instance=rule)
     if request.method == "POST" and form.is_valid():
         saved = form.save(commit=False)
+        if strays := access.outside_regions(request.user, saved):
+            choose = _("Choose countries of your regions, or none for the whole coalition.")
+            form.add_error(None, f"{not_yours(strays)} {choose}")
+    if request.method == "POST" and form.is_valid():
         saved.updated_at = clock.now()
         if rule is None:
             saved.created_by = request.user

@@ -92,6 +92,67 @@ def test_a_coordinator_edits_rules_and_an_officer_may_not(client, beatrice, aman
     assert (rule.provinces, rule.categories, rule.condition) == (["CD-SK"], ["NSAG"], "surge")
 
 
+RULE_FIELDS = {
+    "name": "x",
+    "condition": "count",
+    "group_by": "country",
+    "threshold": "3",
+    "window_days": "7",
+    "baseline_weeks": "8",
+    "min_count": "3",
+    "significance": "0.01",
+    "notify_coordinators": "on",
+    "escalate_after_hours": "12",
+}
+
+
+def test_a_rule_belongs_to_the_coordinators_of_the_countries_it_reaches(
+    client, beatrice, urgent_rule
+):
+    """West Africa's coordinator cannot open, change or create a rule about the DRC (nor one
+    naming only a Kivu province); she edits her own region's and the coalition's rules."""
+    from staff import accounts
+    from tests.conftest import PASSWORD
+
+    kadi = accounts.enrol("kadi", role="coordinator", password=PASSWORD, regions=["west"])
+    drc = Rule.objects.create(name="DRC surge", condition="surge", countries=["CD"])
+    kivu = Rule.objects.create(name="Kivu", condition="each", provinces=["CD-SK"])
+    outside = "This rule reaches countries outside your regions (Democratic Republic of the Congo)"
+    sign_in(client, kadi.profile)
+    listing = client.get(reverse("admin:alert_rules")).content.decode()
+    assert "DRC surge" in listing and reverse("admin:alert_rule", args=[drc.pk]) not in listing
+    assert reverse("admin:alert_rule", args=[urgent_rule.pk]) in listing
+    for rule in (drc, kivu):
+        opened = client.get(reverse("admin:alert_rule", args=[rule.pk]), follow=True)
+        assert outside in opened.content.decode()
+        changed = client.post(
+            reverse("admin:alert_rule", args=[rule.pk]),
+            {**RULE_FIELDS, "name": "silenced", "countries": ["SL"]},
+            follow=True,
+        )
+        assert outside in changed.content.decode()
+    assert not Rule.objects.filter(name="silenced").exists()
+    made = client.post(reverse("admin:alert_rule_add"), {**RULE_FIELDS, "countries": ["CD"]})
+    assert made.status_code == 200 and outside in made.content.decode()
+    assert "Choose countries of your regions" in made.content.decode()
+    assert not Rule.objects.filter(name="x").exists()
+
+    # Positive controls: her region's rule, and the coalition's default.
+    ok = client.post(reverse("admin:alert_rule_add"), {**RULE_FIELDS, "countries": ["SL"]})
+    assert ok.status_code == 302 and Rule.objects.get(name="x").countries == ["SL"]
+    fields = {**RULE_FIELDS, "name": "urgent", "priorities": ["P1"], "condition": "each"}
+    default = client.post(reverse("admin:alert_rule", args=[urgent_rule.pk]), fields)
+    assert default.status_code == 302
+    client.logout()
+    sign_in(client, beatrice)  # the DRC's coordinator edits the DRC's rule
+    mine = client.post(
+        reverse("admin:alert_rule", args=[drc.pk]), {**RULE_FIELDS, "countries": ["CD"]}
+    )
+    assert mine.status_code == 302
+    drc.refresh_from_db()
+    assert drc.name == "x"
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
