@@ -7,10 +7,11 @@ PY := $(VENV)/bin/python
 # The suite runs on this many processes (pytest-xdist); 1 runs it in this process.
 TEST_WORKERS ?= 2
 
-# Debian packages: mat2 removes metadata from office files and audio; fonts render pages and
-# PDFs; chromium runs the browser tests (never `playwright install`); the fault tests start
-# a private redis-server of their own.
-RUN_PACKAGES := mat2 fonts-dejavu-core
+# Debian packages: mat2 removes metadata from office files and audio, and with ffmpeg from
+# videos (a phone video carries its place, time and phone); fonts render pages and PDFs;
+# chromium runs the browser tests (never `playwright install`); the fault tests start a
+# private redis-server of their own.
+RUN_PACKAGES := mat2 ffmpeg fonts-dejavu-core
 TEST_PACKAGES := $(RUN_PACKAGES) chromium fonts-liberation redis-server
 
 .PHONY: run test lint bench messages clean run-packages test-packages

@@ -75,3 +75,18 @@ def check_metadata_removal(app_configs, **kwargs):
             id="lanterne.W020",
         )
     ]
+
+
+@register(Tags.security)
+def check_video_cleaning(app_configs, **kwargs):
+    """mat2 cleans videos with ffmpeg; without it a phone video keeps its place and time."""
+    if not shutil.which("mat2") or shutil.which("ffmpeg"):
+        return []  # without mat2, W020 says so already
+    return [
+        Warning(
+            "ffmpeg is not installed: videos keep their hidden details (the place and time "
+            "they were filmed, the phone). Reporters are told so on the form before sending.",
+            hint="Install it: apt-get install ffmpeg (make run does when it can).",
+            id="lanterne.W022",
+        )
+    ]

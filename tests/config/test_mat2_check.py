@@ -1,4 +1,4 @@
-"""Start-up warns when office files and recordings cannot be cleaned."""
+"""Start-up warns when office files, recordings and videos cannot be cleaned."""
 
 import io
 import shutil
@@ -30,3 +30,16 @@ def test_start_up_warns_when_mat2_has_no_scratch_directory(settings):
 def test_no_warning_with_mat2():
     assert shutil.which("mat2"), "CI installs Debian's mat2; this test must not be skipped"
     assert "lanterne.W020" not in checked()
+
+
+def test_start_up_warns_when_mat2_has_no_ffmpeg_for_videos(monkeypatch, tmp_path):
+    (tmp_path / "mat2").symlink_to(shutil.which("mat2"))  # mat2 alone, no ffmpeg beside it
+    monkeypatch.setenv("PATH", str(tmp_path))
+    output = checked()
+    assert "lanterne.W022" in output and "videos keep their hidden details" in output
+    assert "lanterne.W020" not in output
+
+
+def test_no_video_warning_with_ffmpeg():
+    assert shutil.which("ffmpeg"), "make test installs Debian's ffmpeg; this must not be skipped"
+    assert "lanterne.W022" not in checked()

@@ -3,9 +3,13 @@ script, marked with strings the tests look for after cleaning."""
 
 import io
 import re
+import shutil
 import struct
+import subprocess
+import tempfile
 import zipfile
 import zlib
+from pathlib import Path
 
 from PIL import Image, PngImagePlugin
 from pypdf import PdfWriter
@@ -129,6 +133,37 @@ def mp3() -> bytes:
     syncsafe = bytes((size >> s) & 0x7F for s in (21, 14, 7, 0))
     frame = b"\xff\xfb\x90\x00" + b"\x00" * 413  # 128 kbit/s, 44.1 kHz: 417 bytes
     return b"ID3\x04\x00\x00" + syncsafe + frames + frame * 20
+
+
+PLACE = b"+01.6789+029.2345/"  # ISO 6709, where a phone writes where the video was filmed
+FILMED = "2026-11-30T14:37:12Z"
+
+
+def mp4() -> bytes:
+    """A phone video (H.264 and AAC, made by Debian's ffmpeg): the place it was filmed, its
+    time, the author and the phone, in the container's metadata and its tracks' names."""
+    ffmpeg = shutil.which("ffmpeg")
+    assert ffmpeg, "make test installs Debian's ffmpeg (Makefile, RUN_PACKAGES)"
+    tags = {
+        "title": "Goma",
+        "artist": AUTHOR,
+        "comment": CAMERA,
+        "location": PLACE.decode(),
+        "creation_time": FILMED,
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "clip.mp4"
+        subprocess.run(
+            [ffmpeg, "-hide_banner", "-loglevel", "error"]
+            + ["-f", "lavfi", "-i", "color=c=red:size=40x20:rate=5"]
+            + ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=8000", "-t", "1"]
+            + ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac"]
+            + [arg for key, value in tags.items() for arg in ("-metadata", f"{key}={value}")]
+            + ["-metadata:s:v", f"handler_name={CAMERA}", "-movflags", "+use_metadata_tags"]
+            + [str(out)],
+            check=True,
+        )
+        return out.read_bytes()
 
 
 def wav() -> bytes:
@@ -302,4 +337,5 @@ CORPUS = {
     "letter.odt": (odt, ()),
     "recording.mp3": (mp3, ()),
     "recording.wav": (wav, ()),
+    "clip.mp4": (mp4, (PLACE, FILMED[:10].encode())),
 }

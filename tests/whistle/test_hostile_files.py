@@ -1,6 +1,7 @@
 """Hostile files sent through the form, read back as an officer downloads them."""
 
 import io
+import subprocess
 import warnings
 import zipfile
 
@@ -74,6 +75,15 @@ def still_opens(name: str, data: bytes) -> None:
     elif kind in ("docx", "odt"):
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             assert b"Trucks leave the mine" in b"".join(archive.read(n) for n in archive.namelist())
+    elif kind == "mp4":  # both streams still there, copied as they were
+        probe = subprocess.run(
+            ["ffprobe", "-v", "error", "-show_entries", "stream=codec_name,width", "-of", "csv"]
+            + ["-"],
+            input=data,
+            capture_output=True,
+            check=True,
+        )
+        assert probe.stdout.decode().split() == ["stream,h264,40", "stream,aac"]
     else:
         assert scrub.sniff(data) == scrub.sniff(CORPUS[name][0]())
 
