@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from cases import audit, permissions
 from lib import clock
 from places import provinces
+from places.countries import COUNTRIES
 
 from . import access
 from .forms import RuleForm
@@ -35,8 +36,6 @@ def area_label(alert) -> str:
     if alert.area == "*":
         return _("the whole scope")
     if len(alert.area) == 2:
-        from places.countries import COUNTRIES
-
         return str(COUNTRIES.get(alert.area, alert.area))
     return provinces.name(alert.area)
 
@@ -71,8 +70,6 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 
 
 def not_yours(countries: list[str]) -> str:
-    from places.countries import COUNTRIES
-
     names = ", ".join(str(COUNTRIES.get(c, c)) for c in countries)
     return _(
         "This rule reaches countries outside your regions (%(countries)s): the coordinators "
