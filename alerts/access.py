@@ -23,6 +23,9 @@ from .models import Alert, Rule, Status
 class NotFound(Exception):
     """No such alert, or not one this person may see."""
 
+    def __init__(self, message: str = "no such alert, or not one this person may see"):
+        super().__init__(message)
+
 
 def visible(user) -> QuerySet:
     if not permissions.may(user, "view_alerts"):

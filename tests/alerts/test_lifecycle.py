@@ -81,7 +81,7 @@ def test_an_officer_of_another_country_can_neither_see_nor_act(alert, coalition)
     sia, amani = coalition["sia"].user, coalition["amani"].user
     assert list(access.visible(amani)) == [alert]  # positive control
     assert not access.visible(sia).exists()
-    with pytest.raises(access.NotFound):
+    with pytest.raises(access.NotFound, match="not one this person may see"):
         access.alert_for(sia, alert.pk)
     with pytest.raises(NotAllowed, match="not sent to you"):
         lifecycle.acknowledge(alert, by=sia)

@@ -73,5 +73,5 @@ def test_unwrap_many_opens_each_wrap_and_marks_the_ones_that_fail():
     ]
     wraps[1] = (wraps[1][0], b"another context")
     assert list(crypto.unwrap_many(private, wraps)) == [secrets_[0], None, secrets_[2]]
-    with pytest.raises(crypto.CryptoError):
+    with pytest.raises(crypto.CryptoError, match="cannot unwrap"):
         list(crypto.unwrap_many(b"short", wraps))

@@ -207,7 +207,7 @@ def test_after_a_reset_a_coordinator_gives_back_the_cases_she_holds(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("admin:cases_staffprofile_admit", args=[amani.pk]), {"checked": "on"})
     assert access.case_key_for_staff(case, amani.user, new_private)
-    with pytest.raises(access.NotFound):
+    with pytest.raises(access.NotFound, match="not one this person may open"):
         access.case_key_for_staff(other, amani.user, new_private)
     amani.refresh_from_db()
     assert amani.lost_cases == [str(other.id)]
