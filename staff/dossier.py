@@ -66,23 +66,21 @@ def exporter_name(user) -> str:
 
 
 class DossierPDF(LanternePDF):
+    """Portrait, with the watermark across every page and in the footer."""
+
+    footer_y = 13
+
     def __init__(self, watermark: str):
-        super().__init__("portrait", 16, 18)
-        self.watermark = watermark
+        super().__init__("portrait", 16, 18, footer_text=watermark)
 
     def header(self):
         self.set_font(FONT, "B", 30)
         self.set_text_color(WATERMARK_GREY)
         with self.rotation(45, x=self.w / 2, y=self.h / 2):
-            width = self.get_string_width(self.watermark)
-            self.text(self.w / 2 - width / 2, self.h / 2, self.watermark)
+            width = self.get_string_width(self.footer_text)
+            self.text(self.w / 2 - width / 2, self.h / 2, self.footer_text)
         self.set_text_color(0)
         self.set_xy(self.l_margin, self.t_margin)
-
-    def footer(self):
-        self.set_y(-13)
-        self.set_font(FONT, "", 7)
-        self.cell(0, 6, f"{self.watermark} — {self.page_no()}/{{nb}}", align="C")
 
 
 def heading(pdf: FPDF, text: str, size: int = 12) -> None:

@@ -38,25 +38,28 @@ def font_paths() -> dict[str, Path]:
 
 
 class LanternePDF(FPDF):
-    """An A4 page in DejaVu (every script our languages need), with the given margins."""
+    """An A4 page in DejaVu (every script our languages need), with the given margins and a
+    footer of `footer_text` and the page number, `footer_y` mm above the page's bottom."""
 
-    def __init__(self, orientation: str, margin: float, bottom: float):
+    footer_y = 12
+
+    def __init__(self, orientation: str, margin: float, bottom: float, footer_text: str):
         super().__init__(orientation=orientation, format="A4")
         for style, path in font_paths().items():
             self.add_font(FONT, style, str(path))
         self.set_margins(margin, margin, margin)
         self.set_auto_page_break(True, margin=bottom)
+        self.footer_text = footer_text
+
+    def footer(self):
+        self.set_y(-self.footer_y)
+        self.set_font(FONT, "", 7)
+        self.cell(0, 6, f"{self.footer_text} — {self.page_no()}/{{nb}}", align="C")
 
 
 class ReportPDF(LanternePDF):
     def __init__(self, footer_text: str):
-        super().__init__("landscape", 14, 16)
-        self.footer_text = footer_text
-
-    def footer(self):
-        self.set_y(-12)
-        self.set_font(FONT, "", 7)
-        self.cell(0, 6, f"{self.footer_text} — {self.page_no()}/{{nb}}", align="C")
+        super().__init__("landscape", 14, 16, footer_text)
 
 
 def heading(pdf: FPDF, text: str, size: int = 13) -> None:
