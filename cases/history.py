@@ -15,7 +15,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 from simple_history.signals import pre_create_historical_record
 
 from . import taxonomy
@@ -118,31 +118,33 @@ def with_detail(text, **keys: Callable) -> Callable[[str, dict], str]:
     return sentence
 
 
-def _submit(who: str, d: dict) -> str:
-    count = int(d.get("files") or 0)
-    if count:
-        return ngettext(
-            "The reporter sent the report, with %(n)d file",
-            "The reporter sent the report, with %(n)d files",
-            count,
-        ) % {"n": count}
-    return _("The reporter sent the report")
+def with_files(without, with_some) -> Callable[[str, dict], str]:
+    """A reporter's act, with the number of files it carried when there were any."""
 
+    def sentence(who: str, d: dict) -> str:
+        count = int(d.get("files") or 0)
+        return with_some % {"n": count} if count else str(without)
 
-def _reporter_message(who: str, d: dict) -> str:
-    count = int(d.get("files") or 0)
-    if count:
-        return ngettext(
-            "The reporter wrote a message, with %(n)d file",
-            "The reporter wrote a message, with %(n)d files",
-            count,
-        ) % {"n": count}
-    return _("The reporter wrote a message")
+    return sentence
 
 
 SENTENCES: dict[str, Callable[[str, dict], str]] = {
-    "submit": _submit,
-    "reporter_message": _reporter_message,
+    "submit": with_files(
+        gettext_lazy("The reporter sent the report"),
+        ngettext_lazy(
+            "The reporter sent the report, with %(n)d file",
+            "The reporter sent the report, with %(n)d files",
+            "n",
+        ),
+    ),
+    "reporter_message": with_files(
+        gettext_lazy("The reporter wrote a message"),
+        ngettext_lazy(
+            "The reporter wrote a message, with %(n)d file",
+            "The reporter wrote a message, with %(n)d files",
+            "n",
+        ),
+    ),
     "read": _read,
     "acknowledge": simple(gettext_lazy("%(who)s acknowledged receipt to the reporter")),
     "assess": _assess,

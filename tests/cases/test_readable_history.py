@@ -108,3 +108,18 @@ def test_every_act_in_the_audit_log_has_a_name_in_the_readers_language():
     assert sorted(acts - set(history.ACTION_NAMES)) == []
     with translation.override("fr"):
         assert history.action_name("alert_raised") == "alerte levée"
+
+
+@pytest.mark.parametrize(
+    ("language", "files", "wanted"),
+    [
+        ("en", 0, "The reporter wrote a message"),
+        ("en", 1, "The reporter wrote a message, with 1 file"),
+        ("en", 3, "The reporter wrote a message, with 3 files"),
+        ("fr", 1, "L'auteur du signalement a écrit un message, avec 1 fichier"),
+        ("fr", 3, "L'auteur du signalement a écrit un message, avec 3 fichiers"),
+    ],
+)
+def test_a_reporters_act_counts_its_files_in_the_readers_language(language, files, wanted):
+    with translation.override(language):
+        assert history.SENTENCES["reporter_message"]("", {"files": files}) == wanted
