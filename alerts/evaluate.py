@@ -101,16 +101,17 @@ def evaluate(case: Case) -> list[Alert]:
         if wanted[a.rule_id][1] == a.area
     }
     now = clock.coarse_now()  # what an alert stores because of a report: to the hour
-    todo = []
+    todo, already_in = [], []
     for rule, area in wanted.values():
         alert = open_alerts.get((rule.pk, area))
         if alert is not None and AlertCase.objects.filter(alert=alert, case=case).exists():
-            continue  # already in it: nothing to do (idempotence)
+            already_in.append(alert)  # nothing to do (idempotence)
+            continue
         if alert is None and not _fires_for(rule, area, case, now)[0]:
             continue  # the common case: no alert, no lock, one bounded count
         todo.append((rule.pk, area))
     if not todo:
-        return [a for a in open_alerts.values() if a.links.filter(case=case).exists()]
+        return already_in
     return _act_on(todo, case, now)
 
 
