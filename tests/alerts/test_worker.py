@@ -5,6 +5,7 @@ alerts.tasks.evaluate_case (the case's id, nothing else) on Redis; a worker proc
 it up and raises the alert, which its recipient then sees.
 """
 
+import os
 import uuid
 
 import pytest
@@ -13,8 +14,13 @@ from django.urls import reverse
 
 from alerts.models import Alert
 from config.celery import app as celery_app
-from tests.cases.test_worker import REDIS_URL, kill, start_worker, wait_for
+from tests.cases.test_worker import kill, start_worker, wait_for
 from tests.conftest import ANSWERS, report, sign_in
+
+# This test's own Redis database, flushed freely. Not tests/cases/test_worker.py's: the two
+# run at once on the suite's two processes, and each one's flush would drop the other's
+# queued task.
+REDIS_URL = os.environ.get("LANTERNE_TEST_ALERT_WORKER_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -38,7 +44,7 @@ def test_a_real_worker_raises_the_alert_of_a_real_submission(
     celery_app.conf.update(wanted)
     celery_app._after_fork()  # drop connections pooled for another broker by earlier tests
     log = tmp_path / "worker.log"
-    worker = start_worker(queue, 1, log)
+    worker = start_worker(queue, 1, log, broker=REDIS_URL)
     try:
         case = report(urgent=True).case
         assert not Alert.objects.exists()  # not raised in this process

@@ -27,7 +27,8 @@ from tests.servers import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 # This test's own Redis database index, flushed freely (several clones on one machine each
-# set their own). CI's cache takes 1 and, for the second test worker, 2.
+# set their own). CI's cache takes 1 and, for the second test worker, 2; the alert worker
+# test (tests/alerts/test_worker.py) takes 14.
 REDIS_URL = os.environ.get("LANTERNE_TEST_WORKER_REDIS_URL", "redis://127.0.0.1:6379/15")
 VISIBILITY_TIMEOUT = 5
 
@@ -81,13 +82,13 @@ class Sink(socketserver.ThreadingTCPServer):
         self.stalled = threading.Event()
 
 
-def start_worker(queue: str, port: int, log: Path) -> subprocess.Popen:
+def start_worker(queue: str, port: int, log: Path, broker: str = REDIS_URL) -> subprocess.Popen:
     env = {
         "PATH": os.environ["PATH"],
         "PYTHONUNBUFFERED": "1",
         "LANTERNE_DATA_DIR": str(log.parent),
         "DATABASE_URL": database_url(),
-        "CELERY_BROKER_URL": REDIS_URL,
+        "CELERY_BROKER_URL": broker,
         "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": "127.0.0.1",
