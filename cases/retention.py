@@ -139,39 +139,47 @@ def erase_freed_space() -> None:
             if busy:
                 logger.warning("retention: the WAL checkpoint was busy; it runs again next time")
         elif connection.vendor == "postgresql":
-            wait_for_older_snapshots(cursor)
+            wait_for_older_transactions(cursor)
             for table in SHREDDED_TABLES:
                 cursor.execute(f'VACUUM FULL "{table}"')
 
 
-# How long an erase waits for other sessions' older snapshots to end (an autovacuum
-# ANALYZE, a report query); a longer one (a backup being dumped) is left to the next runs.
-SNAPSHOT_WAIT_SECONDS = 30
+# How long an erase waits for other sessions' older transactions to end (an autovacuum
+# ANALYZE, a report query, a request between two writes); a longer one (a backup being
+# dumped) is left to the next runs.
+TRANSACTION_WAIT_SECONDS = 30
 
 
-def wait_for_older_snapshots(cursor) -> None:
-    """Wait (a while) until no other session of this database holds a snapshot taken
-    before now: VACUUM FULL keeps every row version such a snapshot may still see."""
+def wait_for_older_transactions(cursor) -> None:
+    """Wait (a while) until no other session of this database is in a transaction begun
+    before now: VACUUM FULL keeps every row version such a transaction may still see.
+
+    Such a session shows by its snapshot (backend_xmin) or by its transaction id
+    (backend_xid): a writer idle between two statements of its transaction holds no
+    snapshot, yet PostgreSQL's horizon counts its transaction id all the same."""
     cursor.execute("SELECT (txid_current() % 4294967296)::text::xid")
     (now,) = cursor.fetchone()
-    deadline = time.monotonic() + SNAPSHOT_WAIT_SECONDS
+    deadline = time.monotonic() + TRANSACTION_WAIT_SECONDS
     while True:
         cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-            " AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL"
-            " AND age(backend_xmin) > age(%s::xid)",
+            "SELECT backend_type, state FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " AND greatest(age(backend_xmin), age(backend_xid)) > age(%s::xid)",
             [now],
         )
-        (older,) = cursor.fetchone()
+        older = cursor.fetchall()
         if not older:
             return
         if time.monotonic() > deadline:
-            logger.warning("retention: %d older snapshot(s) still held; erased again later", older)
+            held = ", ".join(sorted({f"{kind} ({state})" for kind, state in older}))
+            logger.warning(
+                "retention: older transactions still open (%s); erased again later", held
+            )
             return
         time.sleep(0.2)
 
 
-# A session holding an older snapshot (a backup being dumped, say) keeps VACUUM from
+# A session holding an older transaction (a backup being dumped, say) keeps VACUUM from
 # removing the rows a shred just left behind; the next runs erase them again.
 ERASE_AGAIN_FOR = timedelta(days=2)
 

@@ -50,16 +50,18 @@ def postgresql_pages() -> bytes:
     return b"".join(pages)
 
 
-def snapshots_held_elsewhere() -> list:
-    """Other sessions on this database holding a snapshot, which keeps VACUUM from removing
-    the shredded rows' old versions (named in a failure, to tell a race from a bug)."""
+def transactions_held_elsewhere() -> list:
+    """Other sessions on this database holding a snapshot or a transaction id, which keeps
+    VACUUM from removing the shredded rows' old versions (named in a failure, to tell a
+    race from a bug)."""
     if connection.vendor != "postgresql":
         return []
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pid, state, backend_xmin::text, left(query, 80) FROM pg_stat_activity"
+            "SELECT pid, backend_type, state, backend_xmin::text, backend_xid::text,"
+            " left(query, 80) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            " AND backend_xmin IS NOT NULL"
+            " AND (backend_xmin IS NOT NULL OR backend_xid IS NOT NULL)"
         )
         return cursor.fetchall()
 
@@ -84,7 +86,7 @@ def test_the_shredded_keys_are_in_no_database_file(client, coalition, frozen):
     after = database_files()
     left = [what for what, blob in copies.items() if blob in after]
     assert left == [], (
-        f"{left} still on disk; snapshots held elsewhere: {snapshots_held_elsewhere()}"
+        f"{left} still on disk; transactions held elsewhere: {transactions_held_elsewhere()}"
     )
 
 
@@ -120,8 +122,11 @@ def test_the_freed_space_is_erased_again_on_the_next_days_runs(client, coalition
     assert erasure_mark() == before
 
 
-def reader_holding_a_snapshot():
-    """Another session of this database inside a read transaction: it holds a snapshot."""
+def session_in_a_transaction(holding: str):
+    """Another session of this database inside a transaction: a reader holding a snapshot,
+    or a writer holding a transaction id. On PostgreSQL the writer, idle between its
+    statements, holds no snapshot at all: only its transaction id (backend_xid) shows that
+    VACUUM must keep every row version it may yet see."""
     settings = connection.settings_dict
     if connection.vendor == "postgresql":
         import psycopg
@@ -130,31 +135,83 @@ def reader_holding_a_snapshot():
             host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"],
             password=settings["PASSWORD"] or None, dbname=settings["NAME"], autocommit=False,
         )  # fmt: skip
-        other.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-    else:
-        import sqlite3
+        if holding == "snapshot":
+            other.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            other.execute("SELECT count(*) FROM cases_keywrap").fetchone()
+        else:
+            other.execute("SELECT txid_current()").fetchone()  # what a write takes first
+        return other
+    import sqlite3
 
-        other = sqlite3.connect(settings["NAME"], isolation_level=None, check_same_thread=False)
-        other.execute("BEGIN")
+    other = sqlite3.connect(settings["NAME"], isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN" if holding == "snapshot" else "BEGIN IMMEDIATE")
     other.execute("SELECT count(*) FROM cases_keywrap").fetchone()
     return other
 
 
-def test_an_erase_waits_for_a_snapshot_held_elsewhere_to_end(client, coalition, frozen):
-    """Another session's older snapshot (an autovacuum ANALYZE, a report query) would keep
-    the shredded rows' old versions on disk: the erase waits for it to end (PostgreSQL:
-    retention.wait_for_older_snapshots; SQLite: the checkpoint's busy timeout)."""
+@pytest.mark.parametrize("holding", ["snapshot", "transaction id"])
+def test_an_erase_waits_for_a_transaction_held_elsewhere_to_end(client, coalition, frozen, holding):
+    """Another session's older transaction (an autovacuum ANALYZE, a report query, a request
+    between two writes) would keep the shredded rows' old versions on disk: the erase waits
+    for it to end (PostgreSQL: retention.wait_for_older_transactions; SQLite: the busy
+    timeout of the shred's write or of the checkpoint)."""
     import threading
     import time
 
     case, _receipt = closed_case(client, coalition)
     copies = key_copies(case)
     frozen.to(case.closed_at + timedelta(days=366))
-    other = reader_holding_a_snapshot()
-    threading.Timer(1.5, other.rollback).start()
-    started = time.monotonic()
-    assert apply_retention() == 1
-    assert time.monotonic() - started >= 1.4  # it waited for the snapshot to end
-    other.close()
+    other = session_in_a_transaction(holding)
+    ending = threading.Timer(1.5, other.rollback)
+    ending.start()
+    try:
+        started = time.monotonic()
+        assert apply_retention() == 1
+        assert time.monotonic() - started >= 1.4  # it waited for the other transaction to end
+    finally:
+        ending.join()
+        other.close()
+    after = database_files()
+    assert [what for what, blob in copies.items() if blob in after] == []
+
+
+def test_a_transaction_held_past_the_wait_is_left_to_the_next_days_run(
+    client, coalition, frozen, monkeypatch, caplog
+):
+    """A transaction that outlasts the wait (a backup being dumped) keeps the old row
+    versions this night: the erase says so in the log, and the next day's run erases them."""
+    import logging
+
+    from cases import retention
+
+    case, _receipt = closed_case(client, coalition)
+    copies = key_copies(case)
+    frozen.to(case.closed_at + timedelta(days=366))
+    restore = []
+    if connection.vendor == "postgresql":
+        # A writer between two statements: it holds no snapshot, only a transaction id.
+        other, reason = session_in_a_transaction("transaction id"), "older transactions still"
+        monkeypatch.setattr(retention, "TRANSACTION_WAIT_SECONDS", 0.5)
+    else:
+        # A reader (a writer would hold up the shred itself): the checkpoint finds it busy.
+        other, reason = session_in_a_transaction("snapshot"), "the WAL checkpoint was busy"
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout")
+            restore.append(f"PRAGMA busy_timeout = {int(cursor.fetchone()[0])}")
+            cursor.execute("PRAGMA busy_timeout = 500")
+    try:
+        with caplog.at_level(logging.WARNING, logger="cases.retention"):
+            assert apply_retention() == 1
+    finally:
+        other.close()
+        with connection.cursor() as cursor:
+            for statement in restore:
+                cursor.execute(statement)
+    assert reason in caplog.text
+    after = database_files()
+    assert [what for what, blob in copies.items() if blob in after] != []  # kept this night
+
+    frozen.advance(days=1)
+    assert apply_retention() == 0
     after = database_files()
     assert [what for what, blob in copies.items() if blob in after] == []
