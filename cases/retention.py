@@ -151,32 +151,47 @@ TRANSACTION_WAIT_SECONDS = 30
 
 
 def wait_for_older_transactions(cursor) -> None:
-    """Wait (a while) until no other session of this database is in a transaction begun
-    before now: VACUUM FULL keeps every row version such a transaction may still see.
+    """Wait (a while) until no transaction begun before now is still open where it keeps
+    VACUUM FULL from removing the row versions it may yet see:
 
-    Such a session shows by its snapshot (backend_xmin) or by its transaction id
-    (backend_xid): a writer idle between two statements of its transaction holds no
-    snapshot, yet PostgreSQL's horizon counts its transaction id all the same."""
-    cursor.execute("SELECT (txid_current() % 4294967296)::text::xid")
+    - a writing transaction in any database of the server: VACUUM's own snapshot counts
+      every transaction id still running, whichever database it writes to. A writer shows
+      even when it holds no snapshot (idle between two statements) and to a role that
+      cannot see other roles' sessions, by the oldest running id of the current snapshot;
+    - a snapshot held in this database (an autovacuum ANALYZE, a report, a dump in
+      REPEATABLE READ); pg_stat_activity shows other roles' only to a role granted
+      pg_read_all_stats (docs/operations.md)."""
+    cursor.execute("SELECT pg_current_xact_id()::text")
     (now,) = cursor.fetchone()
     deadline = time.monotonic() + TRANSACTION_WAIT_SECONDS
     while True:
         cursor.execute(
-            "SELECT backend_type, state FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            " AND greatest(age(backend_xmin), age(backend_xid)) > age(%s::xid)",
-            [now],
+            "SELECT pg_snapshot_xmin(pg_current_snapshot()) < %s::xid8"
+            " OR EXISTS (SELECT FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND age(backend_xmin) > age(%s::xid8::xid))",
+            [now, now],
         )
-        older = cursor.fetchall()
-        if not older:
+        if not cursor.fetchone()[0]:
             return
         if time.monotonic() > deadline:
-            held = ", ".join(sorted({f"{kind} ({state})" for kind, state in older}))
             logger.warning(
-                "retention: older transactions still open (%s); erased again later", held
+                "retention: older transactions still open (%s); erased again later",
+                older_transactions(cursor, now),
             )
             return
         time.sleep(0.2)
+
+
+def older_transactions(cursor, now: str) -> str:
+    """What the open older transactions are, as far as this role may see: for the log."""
+    cursor.execute(
+        "SELECT DISTINCT backend_type || ' (' || coalesce(state, '?') || ')'"
+        " FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+        " AND (age(backend_xid) > age(%s::xid8::xid) OR datname = current_database()"
+        " AND age(backend_xmin) > age(%s::xid8::xid)) ORDER BY 1",
+        [now, now],
+    )
+    return ", ".join(row[0] for row in cursor.fetchall()) or "not visible to this role"
 
 
 # A session holding an older transaction (a backup being dumped, say) keeps VACUUM from

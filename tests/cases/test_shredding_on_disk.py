@@ -5,6 +5,7 @@ PostgreSQL's pages of every table, TOAST table and index (read raw with pageinsp
 control: before the shred, the same search finds them.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -51,17 +52,17 @@ def postgresql_pages() -> bytes:
 
 
 def transactions_held_elsewhere() -> list:
-    """Other sessions on this database holding a snapshot or a transaction id, which keeps
-    VACUUM from removing the shredded rows' old versions (named in a failure, to tell a
-    race from a bug)."""
+    """Other sessions holding a transaction id (in any database of the server) or a snapshot
+    (in this one), which keeps VACUUM from removing the shredded rows' old versions (named
+    in a failure, to tell a race from a bug)."""
     if connection.vendor != "postgresql":
         return []
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pid, backend_type, state, backend_xmin::text, backend_xid::text,"
-            " left(query, 80) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            " AND (backend_xmin IS NOT NULL OR backend_xid IS NOT NULL)"
+            "SELECT pid, datname, backend_type, state, backend_xmin::text, backend_xid::text,"
+            " left(query, 80) FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+            " AND (backend_xid IS NOT NULL"
+            " OR datname = current_database() AND backend_xmin IS NOT NULL)"
         )
         return cursor.fetchall()
 
@@ -123,23 +124,24 @@ def test_the_freed_space_is_erased_again_on_the_next_days_runs(client, coalition
 
 
 def session_in_a_transaction(holding: str):
-    """Another session of this database inside a transaction: a reader holding a snapshot,
-    or a writer holding a transaction id. On PostgreSQL the writer, idle between its
-    statements, holds no snapshot at all: only its transaction id (backend_xid) shows that
-    VACUUM must keep every row version it may yet see."""
+    """Another session inside a transaction: a reader holding a snapshot, or a writer
+    holding a transaction id, of this database or (PostgreSQL) of another one on the same
+    server. On PostgreSQL the writer, idle between its statements, holds no snapshot at
+    all, yet VACUUM keeps every row version it may yet see, whichever database it is in."""
     settings = connection.settings_dict
     if connection.vendor == "postgresql":
         import psycopg
 
         other = psycopg.connect(
             host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"],
-            password=settings["PASSWORD"] or None, dbname=settings["NAME"], autocommit=False,
+            password=settings["PASSWORD"] or None, autocommit=False,
+            dbname="postgres" if holding.endswith("another database") else settings["NAME"],
         )  # fmt: skip
         if holding == "snapshot":
             other.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             other.execute("SELECT count(*) FROM cases_keywrap").fetchone()
         else:
-            other.execute("SELECT txid_current()").fetchone()  # what a write takes first
+            other.execute("SELECT pg_current_xact_id()").fetchone()  # what a write takes first
         return other
     import sqlite3
 
@@ -149,7 +151,13 @@ def session_in_a_transaction(holding: str):
     return other
 
 
-@pytest.mark.parametrize("holding", ["snapshot", "transaction id"])
+# A SQLite database is one file: no transaction of another one holds it up.
+HOLDERS = ["snapshot", "transaction id"]
+if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+    HOLDERS.append("transaction id in another database")
+
+
+@pytest.mark.parametrize("holding", HOLDERS)
 def test_an_erase_waits_for_a_transaction_held_elsewhere_to_end(client, coalition, frozen, holding):
     """Another session's older transaction (an autovacuum ANALYZE, a report query, a request
     between two writes) would keep the shredded rows' old versions on disk: the erase waits
@@ -189,8 +197,9 @@ def test_a_transaction_held_past_the_wait_is_left_to_the_next_days_run(
     frozen.to(case.closed_at + timedelta(days=366))
     restore = []
     if connection.vendor == "postgresql":
-        # A writer between two statements: it holds no snapshot, only a transaction id.
-        other, reason = session_in_a_transaction("transaction id"), "older transactions still"
+        # A writer between two statements, elsewhere on the server: no snapshot, an id.
+        other = session_in_a_transaction("transaction id in another database")
+        reason = "older transactions still open (client backend (idle in transaction))"
         monkeypatch.setattr(retention, "TRANSACTION_WAIT_SECONDS", 0.5)
     else:
         # A reader (a writer would hold up the shred itself): the checkpoint finds it busy.
