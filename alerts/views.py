@@ -94,22 +94,26 @@ def rule_edit(request: HttpRequest, rule_id: str | None = None) -> HttpResponse:
         if strays := access.outside_regions(request.user, saved):
             choose = _("Choose countries of your regions, or none for the whole coalition.")
             form.add_error(None, f"{not_yours(strays)} {choose}")
-    if request.method == "POST" and form.is_valid():
-        saved.updated_at = clock.now()
-        if rule is None:
-            saved.created_by = request.user
-        saved.save()
-        audit.record(
-            "alert_rule_saved",
-            by=request.user,
-            detail={"rule": saved.pk, "new": rule is None, "active": saved.active},
-        )
-        messages.success(request, _("The rule was saved."))
-        return redirect("admin:alert_rules")
+        else:
+            return save_rule(request, saved, new=rule is None)
     title = _("New early-warning rule") if rule is None else _("Edit the rule")
     return TemplateResponse(
         request, "alerts/rule_form.html", context(request, title, form=form, rule=rule)
     )
+
+
+def save_rule(request: HttpRequest, saved: Rule, *, new: bool) -> HttpResponse:
+    saved.updated_at = clock.now()
+    if new:
+        saved.created_by = request.user
+    saved.save()
+    audit.record(
+        "alert_rule_saved",
+        by=request.user,
+        detail={"rule": saved.pk, "new": new, "active": saved.active},
+    )
+    messages.success(request, _("The rule was saved."))
+    return redirect("admin:alert_rules")
 
 
 @require_http_methods(["GET", "POST"])
