@@ -5,10 +5,12 @@ PostgreSQL's pages of every table, TOAST table and index (read raw with pageinsp
 control: before the shred, the same search finds them.
 """
 
+import contextlib
 import os
 import re
 from datetime import timedelta
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -75,18 +77,22 @@ def database_files() -> bytes:
     return postgresql_pages()
 
 
+def still_on_disk(copies: dict[str, bytes]) -> list[str]:
+    """Which of these copies the database files still hold."""
+    found = database_files()
+    return [what for what, blob in copies.items() if blob in found]
+
+
 def test_the_shredded_keys_are_in_no_database_file(client, coalition, frozen):
     case, _receipt = closed_case(client, coalition)
     copies = key_copies(case)
     assert len(copies) == 4  # amani's and beatrice's wraps, the reporter's copy, the report
-    before = database_files()
-    assert [what for what, blob in copies.items() if blob not in before] == []  # the control
+    assert still_on_disk(copies) == list(copies)  # the control
 
     frozen.to(case.closed_at + timedelta(days=366))
     assert apply_retention() == 1  # the task itself, as the worker runs it
 
-    after = database_files()
-    left = [what for what, blob in copies.items() if blob in after]
+    left = still_on_disk(copies)
     assert left == [], (
         f"{left} still on disk; transactions held elsewhere: {transactions_held_elsewhere()}"
     )
@@ -180,12 +186,25 @@ def test_an_erase_waits_for_a_transaction_held_elsewhere_to_end(client, coalitio
     finally:
         ending.join()
         other.close()
-    after = database_files()
-    assert [what for what, blob in copies.items() if blob in after] == []
+    assert still_on_disk(copies) == []
+
+
+@contextlib.contextmanager
+def sqlite_busy_timeout(ms: int):
+    """This connection gives up on a lock after `ms` instead of its usual timeout."""
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        (usual,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA busy_timeout = {int(ms)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {int(usual)}")
 
 
 def test_a_transaction_held_past_the_wait_is_left_to_the_next_days_run(
-    client, coalition, frozen, monkeypatch, caplog
+    client, coalition, frozen, caplog
 ):
     """A transaction that outlasts the wait (a backup being dumped) keeps the old row
     versions this night: the erase says so in the log, and the next day's run erases them."""
@@ -196,37 +215,25 @@ def test_a_transaction_held_past_the_wait_is_left_to_the_next_days_run(
     case, _receipt = closed_case(client, coalition)
     copies = key_copies(case)
     frozen.to(case.closed_at + timedelta(days=366))
-    restore = []
     if connection.vendor == "postgresql":
         # A writer between two statements, elsewhere on the server: no snapshot, an id.
         other = session_in_a_transaction("transaction id in another database")
         # (The other test process may have a transaction of its own open at that moment.)
         reason = re.compile(r"older transactions still open \(.*idle in transaction")
-        restore_wait = retention.TRANSACTION_WAIT_SECONDS
-        monkeypatch.setattr(retention, "TRANSACTION_WAIT_SECONDS", 0.5)
+        shorter_wait = mock.patch.object(retention, "TRANSACTION_WAIT_SECONDS", 0.5)
     else:
         # A reader (a writer would hold up the shred itself): the checkpoint finds it busy.
         other = session_in_a_transaction("snapshot")
         reason = re.compile("the WAL checkpoint was busy")
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA busy_timeout")
-            restore.append(f"PRAGMA busy_timeout = {int(cursor.fetchone()[0])}")
-            cursor.execute("PRAGMA busy_timeout = 500")
+        shorter_wait = sqlite_busy_timeout(500)
     try:
-        with caplog.at_level(logging.WARNING, logger="cases.retention"):
+        with shorter_wait, caplog.at_level(logging.WARNING, logger="cases.retention"):
             assert apply_retention() == 1
     finally:
         other.close()
-        with connection.cursor() as cursor:
-            for statement in restore:
-                cursor.execute(statement)
     assert reason.search(caplog.text), caplog.text
-    after = database_files()
-    assert [what for what, blob in copies.items() if blob in after] != []  # kept this night
+    assert still_on_disk(copies) != []  # kept this night
 
-    if connection.vendor == "postgresql":  # the full wait again, as any night
-        monkeypatch.setattr(retention, "TRANSACTION_WAIT_SECONDS", restore_wait)
-    frozen.advance(days=1)
+    frozen.advance(days=1)  # the full wait again, as any night
     assert apply_retention() == 0
-    after = database_files()
-    assert [what for what, blob in copies.items() if blob in after] == []
+    assert still_on_disk(copies) == []
