@@ -16,7 +16,7 @@ def etoile(amani, beatrice):
         amani,
         "Comptoir Étoile",
         aliases=["Étoile du Kasaï SARL"],
-        identifiers=[{"scheme": "registration", "value": "CD/KNG/RCCM/14-B-0042"}],
+        identifiers=[{"scheme": "registration", "value": "CD/KNG/RCCM/14-B-00427731"}],
         licences=[{"number": "BA-2023/117", "end": "2024-06-30"}],
     )
 
@@ -37,8 +37,8 @@ def test_an_officer_finds_an_actor_by_one_word_of_an_alias(amani, etoile):
 
 
 def test_an_officer_finds_an_actor_by_an_identifier_however_it_is_punctuated(amani, etoile):
-    assert found(amani, "CD/KNG/RCCM/14-B-0042") == ["Comptoir Étoile"]
-    assert found(amani, "cd kng rccm 14 b 0042") == ["Comptoir Étoile"]
+    assert found(amani, "CD/KNG/RCCM/14-B-00427731") == ["Comptoir Étoile"]
+    assert found(amani, "cd kng rccm 14 b 00427731") == ["Comptoir Étoile"]
     assert found(amani, "BA 2023 117") == ["Comptoir Étoile"], "licence numbers are found too"
 
 
@@ -55,7 +55,9 @@ def test_an_officer_of_another_country_finds_nothing(sia, etoile):
 
 def test_the_index_holds_digests_that_reveal_no_name(amani, etoile):
     dump = database_dump()
-    for secret in ("Comptoir", "comptoir", "etoile", "Étoile", "kasai", "0042", "BA-2023"):
+    # The identifier's number has eight digits: four ("0042") can turn up by chance in the
+    # dump's random hex (session keys, digests) or microseconds, and once did in CI.
+    for secret in ("Comptoir", "comptoir", "etoile", "Étoile", "kasai", "00427731", "BA-2023"):
         assert secret.encode() not in dump, secret
     digests = [
         bytes(d) for d in Token.objects.filter(actor=etoile).values_list("digest", flat=True)
